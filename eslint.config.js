@@ -1,0 +1,34 @@
+// Style lives in tools (STYLE.md §11): type-aware rules, and the dependency arrows of STYLE.md §2.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', '.tmp/', 'console/dist/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's describe/it return promises the runner itself awaits
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  layer(['src/protocol/**/*.ts'], ['**/store/**', '**/server/**', '**/cli/**', '**/client/**', 'fastify', 'better-sqlite3', 'commander'], 'protocol depends on nothing'),
+  layer(['src/store/**/*.ts'], ['**/server/**', '**/cli/**', '**/client/**', 'fastify'], 'store may import only protocol'),
+  layer(['src/server/**/*.ts'], ['**/cli/**', '**/client/**'], 'server may not import cli or client'),
+  layer(['src/client/**/*.ts'], ['**/server/**', '**/store/**', '**/cli/**', 'fastify', 'better-sqlite3'], 'the client SDK never imports server code'),
+);

@@ -1,0 +1,87 @@
+import { isErrorCode, StratusError } from '../protocol/index.js';
+
+/** Raised when the server cannot be reached at all (exit code 3). */
+export class ConnectionError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot reach the Stratus server at ${url}: ${(cause as Error).message ?? String(cause)}`, { cause });
+    this.name = 'ConnectionError';
+  }
+}
+
+/** Raised when something answered that does not speak the admin API (exit code 1). */
+export class UnexpectedAnswerError extends Error {
+  constructor(url: string, status: number, cause: unknown) {
+    super(`${url} answered HTTP ${status} with a body that is not JSON: is --server (STRATUS_SERVER) a Stratus server?`, { cause });
+    this.name = 'UnexpectedAnswerError';
+  }
+}
+
+/** The server base URL without a trailing slash; a path prefix (behind a reverse proxy) is kept. */
+function baseUrl(server: string): string {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new StratusError('bad_request', `--server (STRATUS_SERVER) is not a URL: "${server}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new StratusError('bad_request', `--server (STRATUS_SERVER) must be an http:// or https:// URL: "${server}"`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/** A thin client for the admin API, used by the CLI. */
+export class AdminClient {
+  private readonly base: string;
+
+  constructor(
+    readonly server: string,
+    private readonly token: string,
+  ) {
+    this.base = baseUrl(server);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = this.base + path;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new ConnectionError(this.server, (error as { cause?: unknown }).cause ?? error);
+    }
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch (error) {
+      throw new UnexpectedAnswerError(url, response.status, error);
+    }
+    if (!response.ok) {
+      const e = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const code = isErrorCode(e?.code) ? e.code : 'internal';
+      throw new StratusError(code, typeof e?.message === 'string' ? e.message : `HTTP ${response.status}`);
+    }
+    return parsed as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+}
+
+/** Builds a path with encoded segments and a query string without undefined values. */
+export function apiPath(segments: readonly string[], query: Record<string, string | number | boolean | undefined> = {}): string {
+  const path = '/v1/admin/' + segments.map(encodeURIComponent).join('/');
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+  const qs = q.toString();
+  return qs ? `${path}?${qs}` : path;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { StratusError } from '../protocol/index.js';
+import { ConnectionError, UnexpectedAnswerError } from './admin-client.js';
+import { appCommands } from './commands/app.js';
+import { configCommands } from './commands/config.js';
+import { deviceCommands } from './commands/device.js';
+import { exportConfigCommand } from './commands/export-config.js';
+import { messageCommands } from './commands/messages.js';
+import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
+import { addGlobalOptions } from './context.js';
+
+/** Exit codes (docs/cli.md): 0 done, 1 the server or the operation refused, 2 usage, 3 server unreachable. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+
+const program = new Command('stratus')
+  .description('Stratus: remote config and store-and-forward messaging for device fleets')
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+addGlobalOptions(program);
+serveCommand(program);
+appCommands(program);
+deviceCommands(program);
+configCommands(program);
+exportConfigCommand(program);
+messageCommands(program);
+tokenCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof ConnectionError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = EXIT.unreachable;
+  } else if (error instanceof UnexpectedAnswerError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = EXIT.failed;
+  } else if (error instanceof StratusError) {
+    process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+    process.exitCode = error.code === 'bad_request' ? EXIT.usage : EXIT.failed;
+  } else if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+    // A system call failed (EADDRINUSE, EACCES, ENOSPC…): the message says it all.
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exitCode = EXIT.failed;
+  } else {
+    process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}

@@ -1,0 +1,111 @@
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { HEADER_TIME, StratusError } from '../protocol/index.js';
+import type { Store } from '../store/types.js';
+import { authenticateAdmin } from './admin-auth.js';
+import { systemClock, type Clock } from './clock.js';
+import { sendError } from './error-reply.js';
+import './fastify-augment.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import { appRoutes } from './routes/admin/apps.js';
+import { configRoutes } from './routes/admin/config.js';
+import { deviceRoutes } from './routes/admin/devices.js';
+import { streamRoutes } from './routes/admin/streams.js';
+import { deviceApi } from './routes/device/index.js';
+import { createServices, type Services } from './services.js';
+
+export interface BuildOptions {
+  store: Store;
+  options?: Partial<ServerOptions>;
+  clock?: Clock;
+  /** A pino logger or `false`; defaults to JSON logs at `options.logLevel`. */
+  logger?: boolean | object;
+}
+
+export interface StratusServer {
+  app: FastifyInstance;
+  services: Services;
+  /** Starts the timers (presence flush, TTL sweep) and listens; returns the address. */
+  listen(): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, flushes presence and closes the store. */
+  close(): Promise<void>;
+}
+
+export async function buildServer(build: BuildOptions): Promise<StratusServer> {
+  const options = resolveOptions(build.options ?? {});
+  const clock = build.clock ?? systemClock;
+  const app = Fastify({
+    logger: build.logger ?? { level: options.logLevel },
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const services = createServices(build.store, options, clock, app.log);
+
+  // Bodies are checked as sent (no coercion, unknown fields rejected, not dropped); query strings
+  // and path parameters are text, so their numbers and booleans are coerced.
+  const strictAjv = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false });
+  const textAjv = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : textAjv).compile(schema));
+
+  app.decorateRequest('rawBody', null);
+  app.decorateRequest('signing', null);
+  app.decorateRequest('device', null);
+  app.decorateRequest('responseTime', 0);
+  // Hooks on every request take a callback, not a promise: cheaper on the poll path.
+  app.addHook('onRequest', (request, reply, done) => {
+    request.responseTime = clock();
+    reply.header(HEADER_TIME, String(request.responseTime));
+    done();
+  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(new StratusError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Stratus admin API', version: '1' },
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { hide: true } }, async () => ({ ok: true, store: build.store.kind }));
+
+  await app.register(async (scope) => deviceApi(scope, services));
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, request));
+    appRoutes(scope, services);
+    deviceRoutes(scope, services);
+    configRoutes(scope, services);
+    streamRoutes(scope, services);
+  });
+
+  let sweeper: NodeJS.Timeout | null = null;
+  return {
+    app,
+    services,
+    async listen() {
+      services.presence.start(options.presenceFlushMs, clock);
+      sweeper = setInterval(() => {
+        services.store.sweepExpired(clock(), options.sweepBatchRows).then(
+          (n) => n > 0 && app.log.debug({ deleted: n }, 'expired messages swept'),
+          (err: unknown) => app.log.error({ err }, 'TTL sweep failed'),
+        );
+      }, options.sweepIntervalMs);
+      sweeper.unref();
+      return app.listen({ host: options.host, port: options.port });
+    },
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      services.live.closeAll();
+      await app.close();
+      await services.presence.stop();
+      await build.store.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { formatConfigText, type ConfigValues } from '../protocol/index.js';
+import type { Store } from '../store/types.js';
+
+/** A device's merged config as served: values, text and ETag (quoted, as in the header). */
+export interface ConfigView {
+  etag: string;
+  values: ConfigValues;
+  text: string;
+}
+
+interface AppConfig {
+  appWide: Map<string, string>;
+  overrides: Map<number, Map<string, string>>;
+  views: Map<number, ConfigView>;
+  loadedAtMs: number;
+}
+
+function view(values: Record<string, string>): ConfigView {
+  const text = formatConfigText(values);
+  const etag = `"${createHash('sha256').update(text).digest('hex').slice(0, 24)}"`;
+  return { etag, values: Object.freeze(values), text };
+}
+
+/** Strips quotes and a weak prefix so `"abc"`, `W/"abc"` and `abc` compare equal. */
+export function normalizeEtag(etag: string): string {
+  return etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
+/**
+ * Merged configs per app (PROTOCOL §5): app-wide entries, overridden per device. One load per app
+ * holds every override (they are few), so a poll, and a 304 above all, touches no database.
+ */
+export class ConfigViews {
+  private readonly apps = new Map<number, AppConfig>();
+  private readonly loading = new Map<number, Promise<AppConfig>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  private async load(appId: number): Promise<AppConfig> {
+    const appWide = new Map<string, string>();
+    const overrides = new Map<number, Map<string, string>>();
+    for (const e of await this.store.configEntries(appId)) {
+      if (e.deviceId === null) appWide.set(e.key, e.value);
+      else {
+        const own = overrides.get(e.deviceId) ?? new Map<string, string>();
+        own.set(e.key, e.value);
+        overrides.set(e.deviceId, own);
+      }
+    }
+    const config = { appWide, overrides, views: new Map(), loadedAtMs: Date.now() };
+    this.apps.set(appId, config);
+    return config;
+  }
+
+  private async appConfig(appId: number): Promise<AppConfig> {
+    const cached = this.apps.get(appId);
+    if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return cached;
+    let pending = this.loading.get(appId);
+    if (!pending) {
+      pending = this.load(appId).finally(() => this.loading.delete(appId));
+      this.loading.set(appId, pending);
+    }
+    return pending;
+  }
+
+  /** The merged view when the app's config is loaded and fresh: the poll path needs no promise. */
+  peek(appId: number, deviceId: number | null): ConfigView | undefined {
+    const cached = this.apps.get(appId);
+    return cached && Date.now() - cached.loadedAtMs < this.maxAgeMs ? this.merge(cached, deviceId) : undefined;
+  }
+
+  /** The merged view for a device; `deviceId` null gives the app-wide default. */
+  async forDevice(appId: number, deviceId: number | null): Promise<ConfigView> {
+    return this.peek(appId, deviceId) ?? this.merge(await this.appConfig(appId), deviceId);
+  }
+
+  private merge(config: AppConfig, deviceId: number | null): ConfigView {
+    const own = deviceId === null ? undefined : config.overrides.get(deviceId);
+    const key = own ? (deviceId as number) : 0; // devices without overrides share the app-wide view
+    let merged = config.views.get(key);
+    if (!merged) {
+      merged = view(Object.fromEntries([...config.appWide, ...(own ?? [])]));
+      config.views.set(key, merged);
+    }
+    return merged;
+  }
+
+  invalidate(appId: number): void {
+    this.apps.delete(appId);
+  }
+}

@@ -1,0 +1,112 @@
+import type { FastifyRequest } from 'fastify';
+import {
+  DEVICE_GUID,
+  HEADER_APP,
+  HEADER_DEVICE,
+  HEADER_NONCE,
+  HEADER_SIGNATURE,
+  HEADER_TIME,
+  NONCE,
+  StratusError,
+  sha256Hex,
+  signRequest,
+  signaturesEqual,
+  type Grant,
+} from '../protocol/index.js';
+import type { AppRecord, DeviceRecord } from '../store/types.js';
+import { refreshSecondsOf, type Services } from './services.js';
+
+/** An authenticated, admitted device request. */
+export interface DeviceContext {
+  app: AppRecord;
+  device: DeviceRecord;
+  grants: readonly Grant[];
+  now: number;
+}
+
+/** Set as soon as the app is known, so that every answer, errors included, is signed (PROTOCOL §3). */
+export interface ResponseSigning {
+  secret: string;
+  nonce: string;
+}
+
+function header(request: FastifyRequest, name: string): string {
+  const value = request.headers[name];
+  if (typeof value !== 'string' || value === '') throw new StratusError('bad_signature', `missing header ${name}`);
+  return value;
+}
+
+/**
+ * PROTOCOL §2 and §7: verifies the signature, time and nonce, then admits the device by the app's
+ * policy. Throws a StratusError with the code to answer.
+ */
+export async function authenticateDevice(services: Services, request: FastifyRequest): Promise<DeviceContext> {
+  const now = services.clock();
+  const appName = header(request, HEADER_APP);
+  const cached = services.directory.peekApp(appName) ?? (await services.directory.app(appName, now));
+  if (!cached || cached.secrets.length === 0) throw new StratusError('bad_signature', 'unknown app or bad signature');
+  const nonceHeader = request.headers[HEADER_NONCE];
+  request.signing = { secret: cached.secrets[0] as string, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
+
+  const guid = header(request, HEADER_DEVICE);
+  const timeText = header(request, HEADER_TIME);
+  const nonce = header(request, HEADER_NONCE);
+  const signature = header(request, HEADER_SIGNATURE);
+  if (!DEVICE_GUID.test(guid)) throw new StratusError('bad_request', 'the device GUID must match [A-Za-z0-9_.:-]{1,64}');
+  if (!NONCE.test(nonce)) throw new StratusError('bad_request', 'the nonce must match [A-Za-z0-9._-]{1,64}');
+  if (!/^\d{1,12}$/.test(timeText)) throw new StratusError('stale_time', 'X-Stratus-Time must be unix seconds');
+  const time = Number(timeText);
+  if (Math.abs(now - time) > services.options.timeWindowSeconds) {
+    throw new StratusError('stale_time', `request time is ${time - now} s from server time ${now}`);
+  }
+
+  const signed = {
+    method: request.method,
+    target: request.raw.url ?? request.url,
+    app: appName,
+    device: guid,
+    time,
+    nonce,
+    bodySha256: sha256Hex(request.rawBody ?? ''),
+  };
+  const secret = cached.secrets.find((s) => signaturesEqual(signRequest(s, signed), signature));
+  if (secret === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
+  request.signing = { secret, nonce };
+  if (!services.nonces.remember(appName, guid, nonce, time, now)) {
+    throw new StratusError('replayed', 'this nonce was used already inside the time window');
+  }
+
+  const app = cached.app;
+  const wait = services.rateLimiter.take(`${app.id}:${guid}`, Date.now());
+  if (wait > 0) throw new StratusError('rate_limited', 'too many requests from this device', { retryAfterSeconds: wait });
+
+  const { device, created } = await admit(services, app, guid, request.ip, now);
+  const lastSeen = created ? null : device.lastSeen;
+  services.presence.checkIn(app, device, lastSeen, request.ip, now, await refreshSecondsOf(services, app.id, device.id));
+  if (device.status === 'pending') throw new StratusError('pending_approval', 'device awaits approval');
+  if (device.status === 'denied') {
+    await services.events.recordRejection(app, guid, 'denied', request.ip, now);
+    throw new StratusError('denied', 'device is denied');
+  }
+  return { app, device, grants: device.grants ?? app.defaultGrants, now };
+}
+
+async function admit(
+  services: Services,
+  app: AppRecord,
+  guid: string,
+  address: string,
+  now: number,
+): Promise<{ device: DeviceRecord; created: boolean }> {
+  const known = services.directory.peekDevice(app.id, guid) ?? (await services.directory.device(app.id, guid));
+  if (known) return { device: known, created: false };
+  if (app.policy === 'closed') {
+    await services.events.recordRejection(app, guid, 'denied', address, now);
+    throw new StratusError('denied', 'this app admits no new devices');
+  }
+  const status = app.policy === 'open' ? 'approved' : 'pending';
+  const device = await services.store.insertDevice({ appId: app.id, guid, status, now, address });
+  services.directory.rememberDevice(device);
+  if (status === 'pending') await services.events.record(app, 'access', { device: guid, address }, now);
+  return { device, created: true };
+}

@@ -1,0 +1,86 @@
+import type { AppRecord, DeviceRecord, Store } from '../store/types.js';
+import { LruMap } from './lru.js';
+
+interface CachedApp {
+  app: AppRecord;
+  secrets: string[];
+  loadedAtMs: number;
+}
+
+interface CachedDevice {
+  device: DeviceRecord;
+  loadedAtMs: number;
+}
+
+/**
+ * The hot-path view of apps, their secrets and devices, so an authenticated poll needs no query.
+ * Entries live `maxAgeMs` so changes made through another node are seen within that time; changes
+ * made through this node invalidate at once.
+ */
+export class Directory {
+  private readonly apps = new Map<string, CachedApp>();
+  private readonly devices: LruMap<string, CachedDevice>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs: number,
+    deviceEntries: number,
+  ) {
+    this.devices = new LruMap(deviceEntries);
+  }
+
+  /** The cached app when fresh; the hot path takes it without a promise. */
+  peekApp(name: string): CachedApp | undefined {
+    const cached = this.apps.get(name);
+    return cached && Date.now() - cached.loadedAtMs < this.maxAgeMs ? cached : undefined;
+  }
+
+  async app(name: string, now: number): Promise<CachedApp | null> {
+    const cached = this.peekApp(name);
+    if (cached) return cached;
+    const app = await this.store.getApp(name);
+    if (!app) {
+      this.apps.delete(name);
+      return null;
+    }
+    const entry = { app, secrets: await this.store.activeSecrets(app.id, now), loadedAtMs: Date.now() };
+    this.apps.set(name, entry);
+    return entry;
+  }
+
+  /** The cached device when fresh. */
+  peekDevice(appId: number, guid: string): DeviceRecord | undefined {
+    const cached = this.devices.get(`${appId}:${guid}`);
+    return cached && Date.now() - cached.loadedAtMs < this.maxAgeMs ? cached.device : undefined;
+  }
+
+  async device(appId: number, guid: string): Promise<DeviceRecord | null> {
+    const key = `${appId}:${guid}`;
+    const cached = this.devices.get(key);
+    if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return cached.device;
+    const device = await this.store.getDevice(appId, guid);
+    if (device) {
+      // presence is written in batches: keep the newer time this node saw
+      if (cached && cached.device.lastSeen > device.lastSeen) {
+        device.lastSeen = cached.device.lastSeen;
+        device.lastAddress = cached.device.lastAddress;
+      }
+      this.devices.set(key, { device, loadedAtMs: Date.now() });
+    } else {
+      this.devices.delete(key);
+    }
+    return device;
+  }
+
+  rememberDevice(device: DeviceRecord): void {
+    this.devices.set(`${device.appId}:${device.guid}`, { device, loadedAtMs: Date.now() });
+  }
+
+  forgetApp(name: string): void {
+    this.apps.delete(name);
+  }
+
+  forgetDevice(appId: number, guid: string): void {
+    this.devices.delete(`${appId}:${guid}`);
+  }
+}

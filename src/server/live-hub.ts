@@ -1,0 +1,68 @@
+import type { NewMessage, StreamRef } from '../store/types.js';
+
+/** A committed message as live subscribers receive it. */
+export interface LiveMessage {
+  scope: string;
+  stream: string;
+  seq: number;
+  value: string;
+  from: string;
+  time: number;
+}
+
+export type LiveListener = (message: LiveMessage) => void;
+
+function keyOf(ref: StreamRef): string {
+  return `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
+}
+
+/**
+ * Fans committed messages out to live connections of this node. Only what is already durable is
+ * told (the store resolved first), so a live subscriber never sees a message that could be lost.
+ */
+export class LiveHub {
+  private readonly listeners = new Map<string, Set<LiveListener>>();
+  private readonly streams = new Set<() => void>();
+
+  /** Registers an open live stream's closer; returns the function that unregisters it. */
+  track(close: () => void): () => void {
+    this.streams.add(close);
+    return () => this.streams.delete(close);
+  }
+
+  /** Ends every live stream (shutdown): clients reconnect to another node or later. */
+  closeAll(): void {
+    for (const close of [...this.streams]) close();
+  }
+
+  listen(ref: StreamRef, listener: LiveListener): () => void {
+    const key = keyOf(ref);
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(key);
+    };
+  }
+
+  emit(message: NewMessage, seq: number): void {
+    const set = this.listeners.get(keyOf(message));
+    if (!set) return;
+    const live: LiveMessage = {
+      scope: message.scope,
+      stream: message.stream,
+      seq,
+      value: message.value,
+      from: message.writer,
+      time: message.time,
+    };
+    for (const listener of set) listener(live);
+  }
+
+  get connections(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+}

@@ -1,0 +1,75 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppRecord, CheckIn, DeviceRecord, Store } from '../store/types.js';
+import type { SystemEvents } from './system-events.js';
+
+interface Online {
+  app: AppRecord;
+  guid: string;
+  offlineAt: number;
+}
+
+/**
+ * Presence (PROTOCOL §8): every authenticated request is a check-in. Check-ins update the cached
+ * device at once and reach the store in one batch per interval, not one write per request.
+ * A device is online while seen within two refresh intervals; going online or offline is recorded
+ * in `$stratus/presence`.
+ */
+export class Presence {
+  private pending = new Map<number, CheckIn>();
+  private readonly online = new Map<number, Online>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: SystemEvents,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(flushMs: number, clock: () => number): void {
+    this.timer = setInterval(() => {
+      this.markOffline(clock());
+      void this.flush();
+    }, flushMs);
+    this.timer.unref();
+  }
+
+  /** `lastSeen`: when the device was seen before this request, null for a device seen the first time. */
+  checkIn(app: AppRecord, device: DeviceRecord, lastSeen: number | null, address: string | null, now: number, refreshSeconds: number): void {
+    const wasOnline = this.online.has(device.id) || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
+    device.lastSeen = Math.max(device.lastSeen, now);
+    device.lastAddress = address ?? device.lastAddress;
+    this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
+    this.online.set(device.id, { app, guid: device.guid, offlineAt: now + 2 * refreshSeconds });
+    if (!wasOnline) void this.events.record(app, 'presence', { device: device.guid, online: true, address }, now);
+  }
+
+  private markOffline(now: number): void {
+    for (const [id, entry] of this.online) {
+      if (entry.offlineAt > now) continue;
+      this.online.delete(id);
+      void this.events.record(entry.app, 'presence', { device: entry.guid, online: false }, now);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      await this.store.writePresence(batch);
+    } catch (error) {
+      this.log.error({ err: error, devices: batch.length }, 'presence flush failed; will retry');
+      for (const c of batch) if (!this.pending.has(c.deviceId)) this.pending.set(c.deviceId, c);
+    }
+  }
+
+  forget(deviceId: number): void {
+    this.pending.delete(deviceId);
+    this.online.delete(deviceId);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+}

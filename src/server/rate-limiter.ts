@@ -1,0 +1,23 @@
+/** A token bucket per key. Returns 0 when a request may go, else the seconds to wait. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {}
+
+  take(key: string, nowMs: number): number {
+    if (this.perSecond <= 0) return 0;
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: nowMs };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.perSecond);
+    bucket.at = nowMs;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    if (this.buckets.size > 200_000) this.buckets.clear();
+    return Math.ceil((1 - bucket.tokens) / this.perSecond);
+  }
+}

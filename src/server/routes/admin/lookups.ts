@@ -1,0 +1,35 @@
+import { StratusError } from '../../../protocol/index.js';
+import type { AppRecord, DeviceRecord } from '../../../store/types.js';
+import { refreshSecondsOf, type Services } from '../../services.js';
+
+export async function findApp(services: Services, name: string): Promise<AppRecord> {
+  const app = await services.store.getApp(name);
+  if (!app) throw new StratusError('not_found', `no app named "${name}" (see GET /v1/admin/apps)`);
+  return app;
+}
+
+export async function findDevice(services: Services, app: AppRecord, guid: string): Promise<DeviceRecord> {
+  const device = await services.store.getDevice(app.id, guid);
+  if (!device) throw new StratusError('not_found', `no device "${guid}" in app "${app.name}"`);
+  return device;
+}
+
+export function appView(app: AppRecord) {
+  const { id: _id, ...view } = app;
+  return view;
+}
+
+/** A device as admins see it: presence with the online flag, and the grants in force. */
+export async function deviceView(services: Services, app: AppRecord, device: DeviceRecord) {
+  const refresh = await refreshSecondsOf(services, app.id, device.id);
+  return {
+    guid: device.guid,
+    status: device.status,
+    grants: device.grants,
+    effectiveGrants: device.grants ?? app.defaultGrants,
+    firstSeen: device.firstSeen,
+    lastSeen: device.lastSeen,
+    lastAddress: device.lastAddress,
+    online: device.lastSeen >= services.clock() - 2 * refresh,
+  };
+}

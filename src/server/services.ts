@@ -1,0 +1,54 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Store, StoreSyncInput, StoreSyncResult } from '../store/types.js';
+import type { Clock } from './clock.js';
+import { ConfigViews } from './config-view.js';
+import { Directory } from './directory.js';
+import { LiveHub } from './live-hub.js';
+import { syncAndNotify } from './messaging.js';
+import { NonceCache } from './nonce-cache.js';
+import type { ServerOptions } from './options.js';
+import { Presence } from './presence.js';
+import { RateLimiter } from './rate-limiter.js';
+import { SystemEvents } from './system-events.js';
+
+/** What the routes share: the store and the in-memory views in front of it. */
+export interface Services {
+  store: Store;
+  options: ServerOptions;
+  clock: Clock;
+  directory: Directory;
+  configs: ConfigViews;
+  nonces: NonceCache;
+  rateLimiter: RateLimiter;
+  presence: Presence;
+  events: SystemEvents;
+  live: LiveHub;
+  /** Every messaging write goes through here: the store, then live subscribers. */
+  sync(input: StoreSyncInput): Promise<StoreSyncResult>;
+}
+
+export function createServices(store: Store, options: ServerOptions, clock: Clock, log: FastifyBaseLogger): Services {
+  const live = new LiveHub();
+  const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input);
+  const events = new SystemEvents(sync, log);
+  return {
+    store,
+    options,
+    clock,
+    directory: new Directory(store, options.appCacheMs, options.deviceCacheEntries),
+    configs: new ConfigViews(store, options.appCacheMs),
+    nonces: new NonceCache(options.timeWindowSeconds),
+    rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst),
+    presence: new Presence(store, events, log),
+    events,
+    live,
+    sync,
+  };
+}
+
+/** Seconds between a device's updates, from its merged config (`stratus.refresh`). */
+export async function refreshSecondsOf(services: Services, appId: number, deviceId: number): Promise<number> {
+  const view = services.configs.peek(appId, deviceId) ?? (await services.configs.forDevice(appId, deviceId));
+  const refresh = Number(view.values['stratus.refresh']);
+  return Number.isFinite(refresh) && refresh > 0 ? refresh : services.options.defaultRefreshSeconds;
+}

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import type {
+  AppRecord,
+  ConfigEntry,
+  ConfigHistoryEntry,
+  DeviceFilter,
+  DeviceRecord,
+  StoredMessage,
+  StoreStats,
+  StreamInfo,
+  StreamRef,
+} from '../types.js';
+import { query } from './connection.js';
+import { APP_COLUMNS, APP_WIDE, DEVICE_COLUMNS, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+
+/** Every read outside a transaction: one statement each, on any pooled connection. */
+export class PostgresReads {
+  constructor(private readonly pool: pg.Pool) {}
+
+  private async rows<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
+    return (await query<R>(this.pool, { text, values, ...(name === undefined ? {} : { name }) })).rows;
+  }
+
+  async hasAdminToken(tokenSha256: string): Promise<boolean> {
+    return (await this.rows('SELECT 1 FROM admin_tokens WHERE token_sha256 = $1', [tokenSha256], 'stratus.admin_token')).length > 0;
+  }
+
+  async countAdminTokens(): Promise<number> {
+    return (await this.rows<{ n: number }>('SELECT count(*) AS n FROM admin_tokens'))[0]?.n ?? 0;
+  }
+
+  async getApp(name: string): Promise<AppRecord | null> {
+    const [row] = await this.rows<AppRow>(`SELECT ${APP_COLUMNS} FROM apps WHERE name = $1`, [name], 'stratus.app');
+    return row ? toApp(row) : null;
+  }
+
+  async listApps(): Promise<AppRecord[]> {
+    return (await this.rows<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY name`)).map(toApp);
+  }
+
+  async activeSecrets(appId: number, now: number): Promise<string[]> {
+    const rows = await this.rows<{ secret: string }>(
+      'SELECT secret FROM app_secrets WHERE app_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC',
+      [appId, now],
+      'stratus.secrets',
+    );
+    return rows.map((r) => r.secret);
+  }
+
+  async getDevice(appId: number, guid: string): Promise<DeviceRecord | null> {
+    const [row] = await this.rows<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [appId, guid], 'stratus.device');
+    return row ? toDevice(row) : null;
+  }
+
+  async listDevices(appId: number, f: DeviceFilter): Promise<DeviceRecord[]> {
+    const rows = await this.rows<DeviceRow>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1
+         AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR strpos(guid, $3) > 0)
+         AND ($4::bigint IS NULL OR last_seen >= $4) AND ($5::bigint IS NULL OR last_seen < $5)
+       ORDER BY guid LIMIT $6 OFFSET $7`,
+      [appId, f.status ?? null, f.search ?? null, f.seenSince ?? null, f.seenBefore ?? null, f.limit, f.offset],
+    );
+    return rows.map(toDevice);
+  }
+
+  async configEntries(appId: number): Promise<ConfigEntry[]> {
+    const rows = await this.rows<{ device_id: number; key: string; value: string; updated_at: number }>(
+      'SELECT device_id, key, value, updated_at FROM config_entries WHERE app_id = $1 ORDER BY device_id, key',
+      [appId],
+      'stratus.config',
+    );
+    return rows.map((r) => ({
+      deviceId: r.device_id === APP_WIDE ? null : r.device_id,
+      key: r.key,
+      value: r.value,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]> {
+    return this.rows<ConfigHistoryEntry>(
+      `SELECT d.guid AS device, h.key, h.value, h.time, h.actor FROM config_history h
+       LEFT JOIN devices d ON d.id = h.device_id
+       WHERE h.app_id = $1 AND ($2::bigint IS NULL OR h.device_id = $2) ORDER BY h.id DESC LIMIT $3`,
+      [appId, deviceId, limit],
+    );
+  }
+
+  async readMessages(ref: StreamRef, after: number, limit: number, now: number): Promise<StoredMessage[]> {
+    return this.rows<StoredMessage>(
+      `SELECT m.seq, m.value, m.writer, m.time, m.expires_at AS "expiresAt" FROM streams s JOIN messages m ON m.stream_id = s.id
+       WHERE s.app_id = $1 AND s.scope = $2 AND s.owner = $3 AND s.name = $4 AND m.seq > $5 AND m.expires_at > $6
+       ORDER BY m.seq LIMIT $7`,
+      [ref.appId, ref.scope, ref.owner, ref.stream, after, now, limit],
+    );
+  }
+
+  async listStreams(appId: number, scope: string | null): Promise<StreamInfo[]> {
+    return this.rows<StreamInfo>(
+      `SELECT s.scope, s.owner, s.name AS stream, s.head,
+              (SELECT count(*) FROM messages m WHERE m.stream_id = s.id) AS count,
+              (SELECT max(time) FROM messages m WHERE m.stream_id = s.id) AS "lastTime"
+       FROM streams s WHERE s.app_id = $1 AND ($2::text IS NULL OR s.scope = $2) ORDER BY s.scope, s.owner, s.name`,
+      [appId, scope],
+    );
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [row] = await this.rows<StoreStats>(
+      `SELECT (SELECT count(*) FROM apps) AS apps, (SELECT count(*) FROM devices) AS devices,
+              (SELECT count(*) FROM streams) AS streams, (SELECT count(*) FROM messages) AS messages,
+              (SELECT count(*) FROM cursors) AS cursors, (SELECT count(*) FROM config_entries) AS "configEntries"`,
+    );
+    return row as StoreStats;
+  }
+}

@@ -1,0 +1,55 @@
+import type { DeviceStatus, Grant, Policy } from '../../protocol/index.js';
+import type { AppRecord, DeviceRecord } from '../types.js';
+
+/** Config rows of the whole app use device_id 0: a NULL cannot be in a primary key. */
+export const APP_WIDE = 0;
+
+/** JSONB columns arrive parsed; BIGINT ones as numbers (connection.ts). */
+export interface AppRow {
+  id: number;
+  name: string;
+  policy: string;
+  default_ttl: number;
+  max_ttl: number;
+  default_grants: Grant[];
+  created_at: number;
+}
+
+export interface DeviceRow {
+  id: number;
+  app_id: number;
+  guid: string;
+  status: string;
+  grants: Grant[] | null;
+  first_seen: number;
+  last_seen: number;
+  last_address: string | null;
+}
+
+export const APP_COLUMNS = 'id, name, policy, default_ttl, max_ttl, default_grants, created_at';
+export const DEVICE_COLUMNS = 'id, app_id, guid, status, grants, first_seen, last_seen, last_address';
+
+export function toApp(row: AppRow): AppRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    policy: row.policy as Policy,
+    defaultTtlSeconds: row.default_ttl,
+    maxTtlSeconds: row.max_ttl,
+    defaultGrants: row.default_grants,
+    createdAt: row.created_at,
+  };
+}
+
+export function toDevice(row: DeviceRow): DeviceRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    guid: row.guid,
+    status: row.status as DeviceStatus,
+    grants: row.grants,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    lastAddress: row.last_address,
+  };
+}

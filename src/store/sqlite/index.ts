@@ -1,0 +1,158 @@
+import type Database from 'better-sqlite3';
+import type {
+  AppPatch,
+  AppRecord,
+  CheckIn,
+  ConfigChange,
+  ConfigEntry,
+  ConfigHistoryEntry,
+  DeviceFilter,
+  DevicePatch,
+  DeviceRecord,
+  NewApp,
+  NewDevice,
+  Store,
+  StoreStats,
+  StoreSyncInput,
+  StoreSyncResult,
+  StoredMessage,
+  StreamInfo,
+  StreamRef,
+} from '../types.js';
+import { migrateSqlite, openSqlite } from './connection.js';
+import { SqliteReads } from './reads.js';
+import { WriterClient } from './writer-client.js';
+
+export interface SqliteStoreOptions {
+  /** The database file; created with its directory when missing. */
+  path: string;
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode. Reads run on the server's thread; every
+ * write runs on a writer thread in group-commit transactions with an fsync per commit, so the event
+ * loop keeps serving while the disk works.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly reads: SqliteReads;
+  private readonly writer: WriterClient;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = openSqlite(options.path);
+    migrateSqlite(this.db);
+    this.reads = new SqliteReads(this.db);
+    this.writer = new WriterClient(options.path);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    this.db.close();
+  }
+
+  insertAdminToken(tokenSha256: string, label: string, now: number): Promise<void> {
+    return this.writer.call('insertAdminToken', tokenSha256, label, now);
+  }
+
+  async hasAdminToken(tokenSha256: string): Promise<boolean> {
+    return this.reads.hasAdminToken(tokenSha256);
+  }
+
+  async countAdminTokens(): Promise<number> {
+    return this.reads.countAdminTokens();
+  }
+
+  insertApp(input: NewApp, firstSecret: string, now: number): Promise<AppRecord> {
+    return this.writer.call('insertApp', input, firstSecret, now);
+  }
+
+  async getApp(name: string): Promise<AppRecord | null> {
+    return this.reads.getApp(name);
+  }
+
+  async listApps(): Promise<AppRecord[]> {
+    return this.reads.listApps();
+  }
+
+  updateApp(appId: number, patch: AppPatch): Promise<AppRecord> {
+    return this.writer.call('updateApp', appId, patch);
+  }
+
+  rotateSecret(appId: number, secret: string, now: number, othersExpireAt: number): Promise<void> {
+    return this.writer.call('rotateSecret', appId, secret, now, othersExpireAt);
+  }
+
+  async activeSecrets(appId: number, now: number): Promise<string[]> {
+    return this.reads.activeSecrets(appId, now);
+  }
+
+  async getDevice(appId: number, guid: string): Promise<DeviceRecord | null> {
+    return this.reads.getDevice(appId, guid);
+  }
+
+  insertDevice(device: NewDevice): Promise<DeviceRecord> {
+    return this.writer.call('insertDevice', device);
+  }
+
+  updateDevice(deviceId: number, patch: DevicePatch): Promise<DeviceRecord | null> {
+    return this.writer.call('updateDevice', deviceId, patch);
+  }
+
+  deleteDevice(deviceId: number): Promise<boolean> {
+    return this.writer.call('deleteDevice', deviceId);
+  }
+
+  async listDevices(appId: number, filter: DeviceFilter): Promise<DeviceRecord[]> {
+    return this.reads.listDevices(appId, filter);
+  }
+
+  async writePresence(checkIns: readonly CheckIn[]): Promise<void> {
+    if (checkIns.length > 0) await this.writer.call('writePresence', checkIns);
+  }
+
+  async configEntries(appId: number): Promise<ConfigEntry[]> {
+    return this.reads.configEntries(appId);
+  }
+
+  changeConfig(change: ConfigChange): Promise<void> {
+    return this.writer.call('changeConfig', change);
+  }
+
+  async configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]> {
+    return this.reads.configHistory(appId, deviceId, limit);
+  }
+
+  /** Writes on the writer thread, then the pages from the cursors it stored, read here. */
+  async sync(input: StoreSyncInput): Promise<StoreSyncResult> {
+    const written = await this.writer.call('sync', input);
+    return {
+      published: written.published,
+      subscriptions: written.cursors.map((c, i) => {
+        const messages = this.reads.page(c.streamId, c.cursor, input.now, input.subscribe[i]?.pageSize ?? 0);
+        // messages committed since the cursor was stored may be on the page: the head covers them
+        return { cursor: c.cursor, head: Math.max(c.head, messages.at(-1)?.seq ?? 0), messages };
+      }),
+    };
+  }
+
+  async listStreams(appId: number, scope: string | null): Promise<StreamInfo[]> {
+    return this.reads.listStreams(appId, scope);
+  }
+
+  async readMessages(ref: StreamRef, after: number, limit: number, now: number): Promise<StoredMessage[]> {
+    return this.reads.readMessages(ref, after, limit, now);
+  }
+
+  deleteMessages(ref: StreamRef, seq: number | null): Promise<number> {
+    return this.writer.call('deleteMessages', ref, seq);
+  }
+
+  sweepExpired(now: number, max: number): Promise<number> {
+    return this.writer.call('sweepExpired', now, max);
+  }
+
+  async stats(): Promise<StoreStats> {
+    return this.reads.stats();
+  }
+}

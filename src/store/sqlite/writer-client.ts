@@ -1,0 +1,76 @@
+import { Worker } from 'node:worker_threads';
+import { isErrorCode, StratusError } from '../../protocol/index.js';
+import type { FromWriter, SerializedError, ToWriter, WriteCall, WriteOp } from './writer-protocol.js';
+import type { SqliteWrites } from './writes.js';
+
+type Args<K extends WriteOp> = Parameters<SqliteWrites[K]>;
+type Result<K extends WriteOp> = ReturnType<SqliteWrites[K]>;
+
+function revive(e: SerializedError): Error {
+  if (e.code !== undefined && isErrorCode(e.code)) return new StratusError(e.code, e.message);
+  const error = new Error(e.message);
+  error.name = e.name;
+  return error;
+}
+
+/**
+ * The server's side of the writer thread. Calls made during one turn of the event loop travel in one
+ * message and share one transaction.
+ */
+export class WriterClient {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private queue: WriteCall[] = [];
+  private nextId = 1;
+  private failure: Error | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(path: string) {
+    this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
+    this.worker.on('message', (message: FromWriter) => {
+      if (!('results' in message)) return;
+      for (const r of message.results) {
+        const w = this.waiting.get(r.id);
+        this.waiting.delete(r.id);
+        if (r.ok) w?.resolve(r.value);
+        else w?.reject(revive(r.error));
+      }
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((done) =>
+      this.worker.once('exit', () => {
+        this.fail(new Error('the SQLite writer thread stopped'));
+        done();
+      }),
+    );
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(new StratusError('unavailable', `storage is unavailable: ${error.message}`, { cause: error }));
+    this.waiting.clear();
+  }
+
+  call<K extends WriteOp>(op: K, ...args: Args<K>): Promise<Result<K>> {
+    if (this.failure) return Promise.reject(new StratusError('unavailable', `storage is unavailable: ${this.failure.message}`));
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (this.queue.length === 0) setImmediate(() => this.send());
+      this.queue.push({ id, op, args });
+    });
+  }
+
+  private send(): void {
+    const calls = this.queue;
+    this.queue = [];
+    if (calls.length > 0) this.worker.postMessage({ calls } satisfies ToWriter);
+  }
+
+  /** Sends what is queued, lets the writer commit it and close, and waits for the thread to end. */
+  async close(): Promise<void> {
+    this.send();
+    this.worker.postMessage({ close: true } satisfies ToWriter);
+    await this.exited;
+  }
+}

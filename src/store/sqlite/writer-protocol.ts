@@ -1,0 +1,22 @@
+import type { SqliteWrites } from './writes.js';
+
+/** The writes the writer thread runs: every method of SqliteWrites. */
+export type WriteOp = { [K in keyof SqliteWrites]: SqliteWrites[K] extends (...args: never[]) => unknown ? K : never }[keyof SqliteWrites];
+
+export interface WriteCall {
+  id: number;
+  op: WriteOp;
+  args: unknown[];
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** A StratusError's code. */
+  code?: string;
+}
+
+export type WriteResult = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+
+export type ToWriter = { calls: WriteCall[] } | { close: true };
+export type FromWriter = { results: WriteResult[] } | { closed: true };

@@ -1,0 +1,209 @@
+import type { Database } from 'better-sqlite3';
+import { StratusError } from '../../protocol/index.js';
+import type {
+  AppPatch,
+  AppRecord,
+  CheckIn,
+  ConfigChange,
+  DevicePatch,
+  DeviceRecord,
+  NewApp,
+  NewDevice,
+  NewMessage,
+  PublishOutcome,
+  StoreSyncInput,
+  StreamRef,
+  SubscriptionRequest,
+} from '../types.js';
+import { APP_WIDE, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { StreamHeads } from './stream-heads.js';
+
+/** A subscription's cursor after the writes; the page itself is read by the caller. */
+export interface CursorOutcome {
+  streamId: number;
+  cursor: number;
+  head: number;
+}
+
+export interface SyncWrites {
+  published: PublishOutcome[];
+  cursors: CursorOutcome[];
+}
+
+/**
+ * Every write of the SQLite store, synchronous, run by the one writer (the writer thread) inside
+ * its group-commit transaction.
+ */
+export class SqliteWrites {
+  readonly heads: StreamHeads;
+  private readonly s;
+
+  constructor(private readonly db: Database) {
+    this.heads = new StreamHeads(db);
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      appByName: p('SELECT * FROM apps WHERE name = ?'),
+      appById: p('SELECT * FROM apps WHERE id = ?'),
+      device: p('SELECT * FROM devices WHERE app_id = ? AND guid = ?'),
+      deviceById: p('SELECT * FROM devices WHERE id = ?'),
+      insertDevice: p(
+        `INSERT INTO devices (app_id, guid, status, first_seen, last_seen, last_address) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, guid) DO NOTHING`,
+      ),
+      presence: p(
+        `UPDATE devices SET last_seen = max(last_seen, @time),
+           last_address = CASE WHEN @time >= last_seen THEN coalesce(@address, last_address) ELSE last_address END
+         WHERE id = @deviceId`,
+      ),
+      upsertConfig: p(
+        `INSERT INTO config_entries (app_id, device_id, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, device_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      ),
+      deleteConfig: p('DELETE FROM config_entries WHERE app_id = ? AND device_id = ? AND key = ?'),
+      history: p('INSERT INTO config_history (app_id, device_id, key, value, time, actor) VALUES (?, ?, ?, ?, ?, ?)'),
+      findById: p('SELECT seq FROM messages WHERE stream_id = ? AND writer = ? AND client_id = ?'),
+      insertMessage: p(
+        'INSERT INTO messages (stream_id, seq, writer, client_id, value, time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      findCursor: p('SELECT cursor FROM cursors WHERE device_id = ? AND stream_id = ?'),
+      upsertCursor: p(
+        `INSERT INTO cursors (device_id, stream_id, cursor, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (device_id, stream_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+      ),
+      nthNewest: p('SELECT seq FROM messages WHERE stream_id = ? AND expires_at > ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
+      sweep: p(
+        'DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)',
+      ),
+      deleteOne: p('DELETE FROM messages WHERE stream_id = ? AND seq = ?'),
+      deleteAll: p('DELETE FROM messages WHERE stream_id = ?'),
+    };
+  }
+
+  insertAdminToken(tokenSha256: string, label: string, now: number): void {
+    this.db.prepare('INSERT INTO admin_tokens (token_sha256, label, created_at) VALUES (?, ?, ?)').run(tokenSha256, label, now);
+  }
+
+  insertApp(input: NewApp, firstSecret: string, now: number): AppRecord {
+    if (this.s.appByName.get(input.name)) throw new StratusError('conflict', `app "${input.name}" exists already`);
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO apps (name, policy, default_ttl, max_ttl, default_grants, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(input.name, input.policy, input.defaultTtlSeconds, input.maxTtlSeconds, JSON.stringify(input.defaultGrants), now);
+    this.db.prepare('INSERT INTO app_secrets (app_id, secret, created_at) VALUES (?, ?, ?)').run(lastInsertRowid, firstSecret, now);
+    return toApp(this.s.appById.get(Number(lastInsertRowid)) as AppRow);
+  }
+
+  updateApp(appId: number, patch: AppPatch): AppRecord {
+    const current = this.s.appById.get(appId) as AppRow | undefined;
+    if (!current) throw new StratusError('not_found', `no app with id ${appId}`);
+    // A field present but undefined (allowed by AppPatch) keeps its value rather than writing NULL.
+    const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as AppPatch;
+    const app = { ...toApp(current), ...given };
+    this.db
+      .prepare('UPDATE apps SET policy = ?, default_ttl = ?, max_ttl = ?, default_grants = ? WHERE id = ?')
+      .run(app.policy, app.defaultTtlSeconds, app.maxTtlSeconds, JSON.stringify(app.defaultGrants), appId);
+    return app;
+  }
+
+  rotateSecret(appId: number, secret: string, now: number, othersExpireAt: number): void {
+    this.db
+      .prepare('UPDATE app_secrets SET expires_at = ? WHERE app_id = ? AND (expires_at IS NULL OR expires_at > ?)')
+      .run(othersExpireAt, appId, othersExpireAt);
+    this.db.prepare('INSERT INTO app_secrets (app_id, secret, created_at) VALUES (?, ?, ?)').run(appId, secret, now);
+  }
+
+  insertDevice(d: NewDevice): DeviceRecord {
+    this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.now, d.address);
+    return toDevice(this.s.device.get(d.appId, d.guid) as DeviceRow);
+  }
+
+  updateDevice(deviceId: number, patch: DevicePatch): DeviceRecord | null {
+    if (patch.status !== undefined) this.db.prepare('UPDATE devices SET status = ? WHERE id = ?').run(patch.status, deviceId);
+    if (patch.grants !== undefined) {
+      this.db
+        .prepare('UPDATE devices SET grants = ? WHERE id = ?')
+        .run(patch.grants === null ? null : JSON.stringify(patch.grants), deviceId);
+    }
+    const row = this.s.deviceById.get(deviceId) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  deleteDevice(deviceId: number): boolean {
+    const row = this.s.deviceById.get(deviceId) as DeviceRow | undefined;
+    if (!row) return false;
+    this.db.prepare('DELETE FROM cursors WHERE device_id = ?').run(deviceId);
+    this.db.prepare('DELETE FROM config_entries WHERE app_id = ? AND device_id = ?').run(row.app_id, deviceId);
+    // the history goes with the device: without a device row its entries would read as app-wide
+    this.db.prepare('DELETE FROM config_history WHERE app_id = ? AND device_id = ?').run(row.app_id, deviceId);
+    this.db
+      .prepare(`DELETE FROM messages WHERE stream_id IN (SELECT id FROM streams WHERE app_id = ? AND scope = 'PRIVATE' AND owner = ?)`)
+      .run(row.app_id, row.guid);
+    this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
+    return true;
+  }
+
+  writePresence(checkIns: readonly CheckIn[]): void {
+    for (const c of checkIns) this.s.presence.run(c);
+  }
+
+  changeConfig(c: ConfigChange): void {
+    const deviceId = c.deviceId ?? APP_WIDE;
+    for (const [key, value] of Object.entries(c.set)) {
+      this.s.upsertConfig.run(c.appId, deviceId, key, value, c.now);
+      this.s.history.run(c.appId, deviceId, key, value, c.now, c.actor);
+    }
+    for (const key of c.unset) {
+      if (this.s.deleteConfig.run(c.appId, deviceId, key).changes > 0) {
+        this.s.history.run(c.appId, deviceId, key, null, c.now, c.actor);
+      }
+    }
+  }
+
+  private publishOne(m: NewMessage): PublishOutcome {
+    const stream = this.heads.get(m, true) as { id: number; head: number };
+    if (m.clientId !== null) {
+      const existing = this.s.findById.get(stream.id, m.writer, m.clientId) as { seq: number } | undefined;
+      if (existing) return { seq: existing.seq, duplicate: true };
+    }
+    const seq = this.heads.next(stream);
+    this.s.insertMessage.run(stream.id, seq, m.writer, m.clientId, m.value, m.time, m.expiresAt);
+    return { seq, duplicate: false };
+  }
+
+  /** Where a new or reset cursor starts: the head, or just before the `limit` newest live messages. */
+  private startOf(streamId: number, head: number, limit: number | null, now: number): number {
+    if (!limit) return head;
+    const nth = this.s.nthNewest.get(streamId, now, limit - 1) as { seq: number } | undefined;
+    return nth ? nth.seq - 1 : 0;
+  }
+
+  private cursorOf(deviceId: number, s: SubscriptionRequest, now: number): CursorOutcome {
+    const stream = this.heads.get(s, true) as { id: number; head: number };
+    const stored = this.s.findCursor.get(deviceId, stream.id) as { cursor: number } | undefined;
+    let cursor: number;
+    if (!stored || s.reset) {
+      cursor = !s.reset && s.after !== null ? Math.min(s.after, stream.head) : this.startOf(stream.id, stream.head, s.limit, now);
+    } else {
+      cursor = s.after === null ? stored.cursor : Math.max(stored.cursor, Math.min(s.after, stream.head));
+    }
+    if (!stored || stored.cursor !== cursor) this.s.upsertCursor.run(deviceId, stream.id, cursor, now);
+    return { streamId: stream.id, cursor, head: stream.head };
+  }
+
+  /** PROTOCOL §6: publishes first, then the cursors (so a device sees what it just published). */
+  sync(input: StoreSyncInput): SyncWrites {
+    return {
+      published: input.publish.map((m) => this.publishOne(m)),
+      cursors: input.subscribe.map((s) => this.cursorOf(input.deviceId, s, input.now)),
+    };
+  }
+
+  deleteMessages(ref: StreamRef, seq: number | null): number {
+    const stream = this.heads.get(ref, false);
+    if (!stream) return 0;
+    return (seq === null ? this.s.deleteAll.run(stream.id) : this.s.deleteOne.run(stream.id, seq)).changes;
+  }
+
+  sweepExpired(now: number, max: number): number {
+    return this.s.sweep.run(now, max).changes;
+  }
+}

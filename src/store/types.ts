@@ -1,0 +1,214 @@
+import type { DeviceStatus, Grant, Policy } from '../protocol/index.js';
+
+/**
+ * The storage contract. The server speaks only to this interface; SQLite and PostgreSQL implement
+ * it and both run `contract.suite.ts`. Times are unix seconds. Every method is async so a
+ * networked engine fits; implementations may batch writes (group commit) behind the promise, but a
+ * resolved write is durable.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  insertAdminToken(tokenSha256: string, label: string, now: number): Promise<void>;
+  hasAdminToken(tokenSha256: string): Promise<boolean>;
+  countAdminTokens(): Promise<number>;
+
+  /** Throws `StratusError('conflict')` when the name is taken. */
+  insertApp(input: NewApp, firstSecret: string, now: number): Promise<AppRecord>;
+  getApp(name: string): Promise<AppRecord | null>;
+  listApps(): Promise<AppRecord[]>;
+  updateApp(appId: number, patch: AppPatch): Promise<AppRecord>;
+  /** Adds a secret and makes the others expire at `othersExpireAt` (rotation with overlap). */
+  rotateSecret(appId: number, secret: string, now: number, othersExpireAt: number): Promise<void>;
+  /** Secrets valid at `now`, newest first. */
+  activeSecrets(appId: number, now: number): Promise<string[]>;
+
+  getDevice(appId: number, guid: string): Promise<DeviceRecord | null>;
+  /** Inserts the device, or returns the one already there (a concurrent first request). */
+  insertDevice(input: NewDevice): Promise<DeviceRecord>;
+  updateDevice(deviceId: number, patch: DevicePatch): Promise<DeviceRecord | null>;
+  /** Deletes the device, its cursors, its config overrides and their history, and its PRIVATE streams. */
+  deleteDevice(deviceId: number): Promise<boolean>;
+  listDevices(appId: number, filter: DeviceFilter): Promise<DeviceRecord[]>;
+  /** One batched write of check-ins; later entries for the same device win. */
+  writePresence(checkIns: readonly CheckIn[]): Promise<void>;
+
+  /** Every config entry of an app, app-wide (`deviceId` null) and per device. */
+  configEntries(appId: number): Promise<ConfigEntry[]>;
+  /** Sets and unsets keys in one transaction and records the history. */
+  changeConfig(change: ConfigChange): Promise<void>;
+  configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]>;
+
+  /** The messaging part of one device round trip (PROTOCOL §6), atomic and durable when resolved. */
+  sync(input: StoreSyncInput): Promise<StoreSyncResult>;
+  listStreams(appId: number, scope: string | null): Promise<StreamInfo[]>;
+  /** Reads without a cursor (admins): messages after `after`, oldest first, unexpired. */
+  readMessages(ref: StreamRef, after: number, limit: number, now: number): Promise<StoredMessage[]>;
+  /** Deletes one message (`seq`) or the whole stream's messages; returns how many. Seqs are never reused. */
+  deleteMessages(ref: StreamRef, seq: number | null): Promise<number>;
+  /** Deletes up to `max` expired messages; the cost follows the number deleted. */
+  sweepExpired(now: number, max: number): Promise<number>;
+  /** Counts of rows, for the admin overview and tests. */
+  stats(): Promise<StoreStats>;
+}
+
+export interface NewApp {
+  name: string;
+  policy: Policy;
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  defaultGrants: Grant[];
+}
+
+export interface AppRecord extends NewApp {
+  id: number;
+  createdAt: number;
+}
+
+export type AppPatch = Partial<Pick<NewApp, 'policy' | 'defaultTtlSeconds' | 'maxTtlSeconds' | 'defaultGrants'>>;
+
+export interface NewDevice {
+  appId: number;
+  guid: string;
+  status: DeviceStatus;
+  now: number;
+  address: string | null;
+}
+
+export interface DeviceRecord {
+  id: number;
+  appId: number;
+  guid: string;
+  status: DeviceStatus;
+  /** null: the app's default grants apply. */
+  grants: Grant[] | null;
+  firstSeen: number;
+  lastSeen: number;
+  lastAddress: string | null;
+}
+
+export interface DevicePatch {
+  status?: DeviceStatus;
+  grants?: Grant[] | null;
+}
+
+export interface DeviceFilter {
+  status?: DeviceStatus;
+  /** Substring of the GUID. */
+  search?: string;
+  /** Seen at or after this time. */
+  seenSince?: number;
+  /** Seen before this time (offline). */
+  seenBefore?: number;
+  limit: number;
+  offset: number;
+}
+
+export interface CheckIn {
+  deviceId: number;
+  time: number;
+  address: string | null;
+}
+
+export interface ConfigEntry {
+  deviceId: number | null;
+  key: string;
+  value: string;
+  updatedAt: number;
+}
+
+export interface ConfigChange {
+  appId: number;
+  deviceId: number | null;
+  set: Readonly<Record<string, string>>;
+  unset: readonly string[];
+  now: number;
+  actor: string;
+}
+
+export interface ConfigHistoryEntry {
+  /** The device's GUID, or null for an app-wide entry. */
+  device: string | null;
+  key: string;
+  /** null: the key was unset. */
+  value: string | null;
+  time: number;
+  actor: string;
+}
+
+/** A stream's address. `owner` is the device GUID for `PRIVATE`, '' for shared scopes. */
+export interface StreamRef {
+  appId: number;
+  scope: string;
+  owner: string;
+  stream: string;
+}
+
+export interface NewMessage extends StreamRef {
+  /** The client's idempotency key, unique per writer and stream; null when none was given. */
+  clientId: string | null;
+  writer: string;
+  value: string;
+  time: number;
+  expiresAt: number;
+}
+
+export interface SubscriptionRequest extends StreamRef {
+  after: number | null;
+  /** Replay depth of a new or reset cursor (null: start at the head). */
+  limit: number | null;
+  reset: boolean;
+  pageSize: number;
+}
+
+export interface StoreSyncInput {
+  /** The subscribing device, owner of the cursors. */
+  deviceId: number;
+  now: number;
+  publish: readonly NewMessage[];
+  subscribe: readonly SubscriptionRequest[];
+}
+
+export interface PublishOutcome {
+  seq: number;
+  /** True when the id was already stored: nothing new was written. */
+  duplicate: boolean;
+}
+
+export interface StoredMessage {
+  seq: number;
+  value: string;
+  writer: string;
+  time: number;
+  expiresAt: number;
+}
+
+export interface SubscriptionOutcome {
+  cursor: number;
+  head: number;
+  messages: StoredMessage[];
+}
+
+export interface StoreSyncResult {
+  published: PublishOutcome[];
+  subscriptions: SubscriptionOutcome[];
+}
+
+export interface StreamInfo {
+  scope: string;
+  owner: string;
+  stream: string;
+  head: number;
+  count: number;
+  lastTime: number | null;
+}
+
+export interface StoreStats {
+  apps: number;
+  devices: number;
+  streams: number;
+  messages: number;
+  cursors: number;
+  configEntries: number;
+}

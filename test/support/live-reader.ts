@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { sha256Hex, signLiveEvent, signRequest, signResponse, EMPTY_SHA256 } from '../../src/protocol/index.js';
+import type { TestDevice } from './device-client.js';
+
+export interface LiveEvent {
+  id: number;
+  data: any;
+  signatureValid: boolean;
+}
+
+/** Opens `GET /v1/live` for a test device and parses its events, checking every signature. */
+export async function openLive(device: TestDevice, subs: string[]) {
+  const target = `/v1/live?${subs.map((s) => `sub=${encodeURIComponent(s)}`).join('&')}`;
+  const time = device.clock();
+  const nonce = randomBytes(9).toString('base64url');
+  const controller = new AbortController();
+  const response = await fetch(device.url + target, {
+    signal: controller.signal,
+    headers: {
+      'x-stratus-app': device.app,
+      'x-stratus-device': device.guid,
+      'x-stratus-time': String(time),
+      'x-stratus-nonce': nonce,
+      'x-stratus-signature': signRequest(device.secret, { method: 'GET', target, app: device.app, device: device.guid, time, nonce, bodySha256: EMPTY_SHA256 }),
+    },
+  });
+  const startSignatureValid =
+    response.headers.get('x-stratus-signature') ===
+    signResponse(device.secret, { nonce, status: response.status, time: Number(response.headers.get('x-stratus-time')), bodySha256: EMPTY_SHA256 });
+  const events: LiveEvent[] = [];
+  const waiters: (() => void)[] = [];
+  let ended = false;
+  const pump = (async () => {
+    if (!response.body || response.status !== 200) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const id = /^id: (\d+)$/m.exec(block);
+          const data = /^data: ([0-9a-f]{64}) (.*)$/m.exec(block);
+          if (!id || !data) continue;
+          const json = data[2] as string;
+          const expected = signLiveEvent(device.secret, { nonce, id: Number(id[1]), dataSha256: sha256Hex(json) });
+          events.push({ id: Number(id[1]), data: JSON.parse(json), signatureValid: expected === data[1] });
+          waiters.splice(0).forEach((w) => w());
+        }
+      }
+    } catch {
+      // aborted
+    } finally {
+      ended = true;
+      waiters.splice(0).forEach((w) => w());
+    }
+  })();
+  return {
+    status: response.status,
+    startSignatureValid,
+    events,
+    json: response.status === 200 ? null : await response.json().catch(() => null),
+    /** Resolves once `count` events arrived (or the stream ended). */
+    async waitFor(count: number): Promise<LiveEvent[]> {
+      while (events.length < count && !ended) await new Promise<void>((r) => waiters.push(r));
+      return events;
+    },
+    get ended() {
+      return ended;
+    },
+    async close() {
+      controller.abort();
+      await pump;
+    },
+    ended$: pump,
+  };
+}

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The repository root, whether this runs compiled (dist/test/support) or from source. */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+export const CLI = join(ROOT, 'dist/src/cli/main.js');
+
+export interface RunningServer {
+  url: string;
+  adminToken: string;
+  demoSecret: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit (the data directory stays). */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** Starts `stratus serve` as a real process on a random port and waits until it listens. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stratus-test-'));
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', '--device-rate-per-second', '0', ...(options.args ?? [])],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        done(m[1] as string);
+      }
+    }, 20);
+    void exited.then((code) => {
+      clearInterval(timer);
+      fail(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+  // give the first-start banner a moment to be flushed after the address line
+  await new Promise((r) => setTimeout(r, 50));
+  return {
+    url,
+    adminToken: /admin token: (\S+)/.exec(out)?.[1] ?? '',
+    demoSecret: /secret: (\S+)/.exec(out)?.[1] ?? '',
+    dataDir,
+    process: child,
+    output: () => out,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
