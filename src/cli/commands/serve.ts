@@ -122,12 +122,16 @@ export function serveCommand(program: Command): void {
     const postgres = /^postgres(ql)?:/.test(db);
     const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db) });
     const server = await buildServer({ store, options: given });
-    const address = await server.listen();
-    // Only once listening: a first start that fails (port taken) must not create a token nobody saw.
-    const firstStart = await bootstrap(store, Math.floor(Date.now() / 1000)).catch(async (error: unknown) => {
-      await server.close();
+    let address: string;
+    let firstStart: string | null;
+    try {
+      address = await server.listen();
+      // Only once listening: a first start that fails (port taken) must not create a token nobody saw.
+      firstStart = await bootstrap(store, Math.floor(Date.now() / 1000));
+    } catch (error) {
+      await server.close(); // closes the store too, so the process can exit with the error
       throw error;
-    });
+    }
     process.stdout.write(`Stratus listening on ${address} (${postgres ? `PostgreSQL ${withoutPassword(db)}` : `SQLite ${resolve(db)}`})\n`);
     process.stdout.write(`  admin API docs: ${address}/openapi.json\n`);
     if (firstStart) process.stdout.write(`${firstStart}\n`);
