@@ -47,6 +47,7 @@ export class LiveHub {
   }
 
   emit(message: NewMessage, seq: number): void {
+    if (this.listeners.size === 0) return;
     const set = this.listeners.get(keyOf(message));
     if (!set) return;
     const live: LiveMessage = {
