@@ -1,10 +1,12 @@
 import swagger from '@fastify/swagger';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADER_TIME, StratusError } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { systemClock, type Clock } from './clock.js';
+import { answerCachedPoll } from './cached-poll.js';
 import { sendError } from './error-reply.js';
 import './fastify-augment.js';
 import { resolveOptions, type ServerOptions } from './options.js';
@@ -35,7 +37,13 @@ export interface StratusServer {
 export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const options = resolveOptions(build.options ?? {});
   const clock = build.clock ?? systemClock;
+  // Set once the services exist; cleared on close so that closing answers 503 through Fastify.
+  let cachedPoll: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   const app = Fastify({
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (cachedPoll === null || !cachedPoll(req, res)) handler(req, res);
+      }),
     logger: build.logger ?? { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
@@ -44,6 +52,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const services = createServices(build.store, options, clock, app.log);
+  cachedPoll = (req, res) => answerCachedPoll(services, req, res);
 
   // Bodies are checked as sent (no coercion, unknown fields rejected, not dropped); query strings
   // and path parameters are text, so their numbers and booleans are coerced.
@@ -101,6 +110,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       return app.listen({ host: options.host, port: options.port });
     },
     async close() {
+      cachedPoll = null;
       if (sweeper) clearInterval(sweeper);
       services.live.closeAll();
       await app.close();

@@ -27,6 +27,12 @@ export function normalizeEtag(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"|"$/g, '');
 }
 
+/** Does an If-None-Match header (one or more ETags) name this ETag? */
+export function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  const wanted = normalizeEtag(etag);
+  return ifNoneMatch.split(',').some((t) => normalizeEtag(t.trim()) === wanted);
+}
+
 /**
  * Merged configs per app (PROTOCOL §5): app-wide entries, overridden per device. One load per app
  * holds every override (they are few), so a poll, and a 304 above all, touches no database.

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   DEVICE_GUID,
   HEADER_APP,
@@ -14,6 +15,7 @@ import {
   type Grant,
 } from '../protocol/index.js';
 import type { AppRecord, DeviceRecord } from '../store/types.js';
+import type { CachedApp } from './directory.js';
 import { refreshSecondsOf, type Services } from './services.js';
 
 /** An authenticated, admitted device request. */
@@ -30,10 +32,46 @@ export interface ResponseSigning {
   nonce: string;
 }
 
-function header(request: FastifyRequest, name: string): string {
-  const value = request.headers[name];
+function header(headers: IncomingHttpHeaders, name: string): string {
+  const value = headers[name];
   if (typeof value !== 'string' || value === '') throw new StratusError('bad_signature', `missing header ${name}`);
   return value;
+}
+
+/** A request whose signature, time and header formats checked out (its nonce is not yet remembered). */
+export interface VerifiedRequest {
+  guid: string;
+  time: number;
+  nonce: string;
+  /** The secret that signed it: during a rotation, the old one until the overlap ends. */
+  secret: string;
+}
+
+/** PROTOCOL §2 without side effects: header formats, time window and signature by any active secret. */
+export function verifyRequest(
+  cached: CachedApp,
+  headers: IncomingHttpHeaders,
+  method: string,
+  target: string,
+  body: Buffer | string,
+  now: number,
+  windowSeconds: number,
+): VerifiedRequest {
+  const guid = header(headers, HEADER_DEVICE);
+  const timeText = header(headers, HEADER_TIME);
+  const nonce = header(headers, HEADER_NONCE);
+  const signature = header(headers, HEADER_SIGNATURE);
+  if (!DEVICE_GUID.test(guid)) throw new StratusError('bad_request', 'the device GUID must match [A-Za-z0-9_.:-]{1,64}');
+  if (!NONCE.test(nonce)) throw new StratusError('bad_request', 'the nonce must match [A-Za-z0-9._-]{1,64}');
+  if (!/^\d{1,12}$/.test(timeText)) throw new StratusError('stale_time', 'X-Stratus-Time must be unix seconds');
+  const time = Number(timeText);
+  if (Math.abs(now - time) > windowSeconds) {
+    throw new StratusError('stale_time', `request time is ${time - now} s from server time ${now}`);
+  }
+  const signed = { method, target, app: cached.app.name, device: guid, time, nonce, bodySha256: sha256Hex(body) };
+  const secret = cached.secrets.find((s) => signaturesEqual(signRequest(s, signed), signature));
+  if (secret === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
+  return { guid, time, nonce, secret };
 }
 
 /**
@@ -42,35 +80,21 @@ function header(request: FastifyRequest, name: string): string {
  */
 export async function authenticateDevice(services: Services, request: FastifyRequest): Promise<DeviceContext> {
   const now = services.clock();
-  const appName = header(request, HEADER_APP);
+  const appName = header(request.headers, HEADER_APP);
   const cached = services.directory.peekApp(appName) ?? (await services.directory.app(appName, now));
   if (!cached || cached.secrets.length === 0) throw new StratusError('bad_signature', 'unknown app or bad signature');
   const nonceHeader = request.headers[HEADER_NONCE];
   request.signing = { secret: cached.secrets[0] as string, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
 
-  const guid = header(request, HEADER_DEVICE);
-  const timeText = header(request, HEADER_TIME);
-  const nonce = header(request, HEADER_NONCE);
-  const signature = header(request, HEADER_SIGNATURE);
-  if (!DEVICE_GUID.test(guid)) throw new StratusError('bad_request', 'the device GUID must match [A-Za-z0-9_.:-]{1,64}');
-  if (!NONCE.test(nonce)) throw new StratusError('bad_request', 'the nonce must match [A-Za-z0-9._-]{1,64}');
-  if (!/^\d{1,12}$/.test(timeText)) throw new StratusError('stale_time', 'X-Stratus-Time must be unix seconds');
-  const time = Number(timeText);
-  if (Math.abs(now - time) > services.options.timeWindowSeconds) {
-    throw new StratusError('stale_time', `request time is ${time - now} s from server time ${now}`);
-  }
-
-  const signed = {
-    method: request.method,
-    target: request.raw.url ?? request.url,
-    app: appName,
-    device: guid,
-    time,
-    nonce,
-    bodySha256: sha256Hex(request.rawBody ?? ''),
-  };
-  const secret = cached.secrets.find((s) => signaturesEqual(signRequest(s, signed), signature));
-  if (secret === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
+  const { guid, time, nonce, secret } = verifyRequest(
+    cached,
+    request.headers,
+    request.method,
+    request.raw.url ?? request.url,
+    request.rawBody ?? '',
+    now,
+    services.options.timeWindowSeconds,
+  );
   request.signing = { secret, nonce };
   if (!services.nonces.remember(appName, guid, nonce, time, now)) {
     throw new StratusError('replayed', 'this nonce was used already inside the time window');

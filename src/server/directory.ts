@@ -1,7 +1,7 @@
 import type { AppRecord, DeviceRecord, Store } from '../store/types.js';
 import { LruMap } from './lru.js';
 
-interface CachedApp {
+export interface CachedApp {
   app: AppRecord;
   secrets: string[];
   loadedAtMs: number;

@@ -19,6 +19,11 @@ export class NonceCache {
     return true;
   }
 
+  /** Whether the nonce was seen inside the window, without recording it. */
+  has(app: string, device: string, nonce: string): boolean {
+    return this.seen.has(`${app}\u0000${device}\u0000${nonce}`);
+  }
+
   private expire(now: number): void {
     for (const [key, until] of this.seen) {
       if (until >= now) break;

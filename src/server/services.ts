@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store, StoreSyncInput, StoreSyncResult } from '../store/types.js';
 import type { Clock } from './clock.js';
-import { ConfigViews } from './config-view.js';
+import { ConfigViews, type ConfigView } from './config-view.js';
 import { Directory } from './directory.js';
 import { LiveHub } from './live-hub.js';
 import { syncAndNotify } from './messaging.js';
@@ -47,8 +47,12 @@ export function createServices(store: Store, options: ServerOptions, clock: Cloc
 }
 
 /** Seconds between a device's updates, from its merged config (`stratus.refresh`). */
+export function refreshSecondsIn(view: ConfigView, fallbackSeconds: number): number {
+  const refresh = Number(view.values['stratus.refresh']);
+  return Number.isFinite(refresh) && refresh > 0 ? refresh : fallbackSeconds;
+}
+
 export async function refreshSecondsOf(services: Services, appId: number, deviceId: number): Promise<number> {
   const view = services.configs.peek(appId, deviceId) ?? (await services.configs.forDevice(appId, deviceId));
-  const refresh = Number(view.values['stratus.refresh']);
-  return Number.isFinite(refresh) && refresh > 0 ? refresh : services.options.defaultRefreshSeconds;
+  return refreshSecondsIn(view, services.options.defaultRefreshSeconds);
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DeviceContext } from '../../device-auth.js';
-import { normalizeEtag } from '../../config-view.js';
+import { etagMatches } from '../../config-view.js';
 import type { Services } from '../../services.js';
 
 /** `GET /v1/config` (PROTOCOL §5): text by default, JSON on request, 304 from the ETag without a query. */
@@ -10,7 +10,7 @@ export function configRoute(app: FastifyInstance, services: Services): void {
     const view = services.configs.peek(ctx.app.id, ctx.device.id) ?? (await services.configs.forDevice(ctx.app.id, ctx.device.id));
     reply.header('etag', view.etag).header('vary', 'Accept').header('cache-control', 'no-cache');
     const held = request.headers['if-none-match'];
-    if (held !== undefined && held.split(',').some((t) => normalizeEtag(t.trim()) === normalizeEtag(view.etag))) {
+    if (held !== undefined && etagMatches(held, view.etag)) {
       return reply.code(304).send();
     }
     if ((request.headers.accept ?? '').includes('application/json')) {
