@@ -1,0 +1,41 @@
+// The Node entry of the client SDK (`stratus/client`): StratusClient with a SQLite outbox in
+// `dataDir` and the machine's MAC address as the default GUID. Nothing here imports the server.
+import { join } from 'node:path';
+import { machineGuid } from './device-id.js';
+import type { ClientStorage } from './outbox.js';
+import { SqliteStorage } from './sqlite-storage.js';
+import { StratusClient, type StratusOptions } from './stratus.js';
+
+export interface NodeStratusOptions extends Omit<StratusOptions, 'device' | 'storage'> {
+  /** Default: the machine's first MAC address (see machineGuid). */
+  device?: string;
+  /** Default: SQLite at `<dataDir>/<app>-<device>.db`. */
+  storage?: ClientStorage;
+  /** Where the outbox and cached config live (default `./stratus-data`). */
+  dataDir?: string;
+}
+
+export class Stratus extends StratusClient {
+  constructor(options: NodeStratusOptions) {
+    const device = options.device ?? machineGuid();
+    const storage = options.storage ?? new SqliteStorage(join(options.dataDir ?? 'stratus-data', `${options.app}-${device}.db`));
+    super({ ...options, device, storage });
+  }
+}
+
+export { machineGuid } from './device-id.js';
+export { ClientError, StratusError, type ClientErrorCode } from './errors.js';
+export { MemoryStorage, type ClientStorage, type OutboxEntry, type OverflowPolicy } from './outbox.js';
+export { SqliteStorage } from './sqlite-storage.js';
+export {
+  StratusClient,
+  type LiveConnection,
+  type MessageCallback,
+  type PublishOptions,
+  type PublishReceipt,
+  type StratusOptions,
+  type SubscribeOptions,
+  type UpdateResult,
+} from './stratus.js';
+export type { RetryOptions } from './transport.js';
+export type { ConfigValues, DeliveredMessage } from '../protocol/index.js';
