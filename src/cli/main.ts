@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { ClientError } from '../client/index.js';
 import { StratusError } from '../protocol/index.js';
 import { ConnectionError, UnexpectedAnswerError } from './admin-client.js';
 import { appCommands } from './commands/app.js';
 import { configCommands } from './commands/config.js';
 import { deviceCommands } from './commands/device.js';
 import { exportConfigCommand } from './commands/export-config.js';
+import { subCommand } from './commands/device-messages.js';
 import { messageCommands } from './commands/messages.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
@@ -26,6 +28,7 @@ deviceCommands(program);
 configCommands(program);
 exportConfigCommand(program);
 messageCommands(program);
+subCommand(program);
 tokenCommand(program);
 
 try {
@@ -39,6 +42,9 @@ try {
   } else if (error instanceof UnexpectedAnswerError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = EXIT.failed;
+  } else if (error instanceof ClientError) {
+    process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+    process.exitCode = error.code === 'network' ? EXIT.unreachable : EXIT.failed;
   } else if (error instanceof StratusError) {
     process.stderr.write(`error: ${error.code}: ${error.message}\n`);
     process.exitCode = error.code === 'bad_request' ? EXIT.usage : EXIT.failed;

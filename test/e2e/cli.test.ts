@@ -511,6 +511,7 @@ const COMMANDS = [
   ['export-config'],
   ['pub'],
   ['tail'],
+  ['sub'],
   ['token'],
   ['token', 'create'],
 ];

@@ -4,6 +4,7 @@ import { StratusError } from '../../protocol/index.js';
 import { apiPath } from '../admin-client.js';
 import { adminClient, globals, wholeNumber } from '../context.js';
 import { formatTime, printJson, printTable } from '../output.js';
+import { addDeviceOptions, publishAsDevice } from './device-messages.js';
 
 const TAIL_COLUMNS = ['seq', 'time', 'from', 'value'] as const;
 
@@ -25,12 +26,15 @@ function parseAddress(address: string): { scope: string; stream: string; owner?:
 }
 
 export function messageCommands(program: Command): void {
-  program
-    .command('pub <app> <address> <value>')
-    .description('publish as the admin; address is scope/stream or PRIVATE:<device>/stream')
+  addDeviceOptions(
+    program
+      .command('pub <app> <address> <value>')
+      .description('publish as the admin (address scope/stream or PRIVATE:<device>/stream), or as a device with --secret'),
+  )
     .option('--ttl <seconds>', 'time to live', wholeNumber('--ttl', 1))
-    .option('--id <id>', 'idempotency id: a retry with it stores nothing new')
-    .action(async (app: string, address: string, value: string, o: { ttl?: number; id?: string }, cmd: Command) => {
+    .option('--id <id>', 'idempotency id: a retry with it stores nothing new (admin)')
+    .action(async (app: string, address: string, value: string, o: { ttl?: number; id?: string; secret?: string; device?: string }, cmd: Command) => {
+      if (o.secret) return publishAsDevice(cmd, app, address, value, { ...o, secret: o.secret });
       const body = { ...parseAddress(address), value, ttl: o.ttl, id: o.id };
       const result = await adminClient(cmd).request<{ seq: number }>('POST', apiPath(['apps', app, 'messages']), body);
       if (globals(cmd).json) return printJson(result);
