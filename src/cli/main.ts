@@ -9,6 +9,7 @@ import { deviceCommands } from './commands/device.js';
 import { exportConfigCommand } from './commands/export-config.js';
 import { subCommand } from './commands/device-messages.js';
 import { messageCommands } from './commands/messages.js';
+import { nodesCommand } from './commands/nodes.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { addGlobalOptions } from './context.js';
@@ -29,6 +30,7 @@ configCommands(program);
 exportConfigCommand(program);
 messageCommands(program);
 subCommand(program);
+nodesCommand(program);
 tokenCommand(program);
 
 try {

@@ -13,6 +13,7 @@ import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
 import { deviceRoutes } from './routes/admin/devices.js';
+import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
 import { deviceApi } from './routes/device/index.js';
 import { createServices, type Services } from './services.js';
@@ -83,7 +84,15 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
-  app.get('/readyz', { schema: { hide: true } }, async () => ({ ok: true, store: build.store.kind }));
+  // Ready when the database answers: a load balancer takes a node out while its database is away.
+  app.get('/readyz', { schema: { hide: true } }, async () => {
+    try {
+      await build.store.ping();
+    } catch (error) {
+      throw new StratusError('unavailable', `the ${build.store.kind} database does not answer: ${(error as Error).message}`);
+    }
+    return { ok: true, store: build.store.kind, node: build.store.nodeId };
+  });
 
   await app.register(async (scope) => deviceApi(scope, services));
   await app.register(async (scope) => {
@@ -92,9 +101,11 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     deviceRoutes(scope, services);
     configRoutes(scope, services);
     streamRoutes(scope, services);
+    nodeRoutes(scope, services);
   });
 
   let sweeper: NodeJS.Timeout | null = null;
+  let heart: NodeJS.Timeout | null = null;
   return {
     app,
     services,
@@ -107,11 +118,20 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
         );
       }, options.sweepIntervalMs);
       sweeper.unref();
-      return app.listen({ host: options.host, port: options.port });
+      await services.cluster.start();
+      const address = await app.listen({ host: options.host, port: options.port });
+      const startedAt = clock();
+      const beat = () => services.store.heartbeat({ address, startedAt, now: clock() });
+      await beat();
+      heart = setInterval(() => beat().catch((err: unknown) => app.log.warn({ err }, 'node heartbeat failed')), NODE_HEARTBEAT_MS);
+      heart.unref();
+      return address;
     },
     async close() {
       cachedPoll = null;
       if (sweeper) clearInterval(sweeper);
+      if (heart) clearInterval(heart);
+      await services.cluster.stop();
       services.live.closeAll();
       await app.close();
       await services.presence.stop();

@@ -98,4 +98,8 @@ export class ConfigViews {
   invalidate(appId: number): void {
     this.apps.delete(appId);
   }
+
+  invalidateAll(): void {
+    this.apps.clear();
+  }
 }

@@ -83,4 +83,9 @@ export class Directory {
   forgetDevice(appId: number, guid: string): void {
     this.devices.delete(`${appId}:${guid}`);
   }
+
+  forgetAll(): void {
+    this.apps.clear();
+    this.devices.clear();
+  }
 }

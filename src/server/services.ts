@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store, StoreSyncInput, StoreSyncResult } from '../store/types.js';
 import type { Clock } from './clock.js';
+import { Cluster } from './cluster.js';
 import { ConfigViews, type ConfigView } from './config-view.js';
 import { Directory } from './directory.js';
 import { LiveHub } from './live-hub.js';
@@ -23,6 +24,8 @@ export interface Services {
   presence: Presence;
   events: SystemEvents;
   live: LiveHub;
+  /** Cache changes told to, and messages heard from, the other nodes on the database. */
+  cluster: Cluster;
   /** Every messaging write goes through here: the store, then live subscribers. */
   sync(input: StoreSyncInput): Promise<StoreSyncResult>;
 }
@@ -31,12 +34,15 @@ export function createServices(store: Store, options: ServerOptions, clock: Cloc
   const live = new LiveHub();
   const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input);
   const events = new SystemEvents(sync, log);
+  const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries);
+  const configs = new ConfigViews(store, options.appCacheMs);
   return {
     store,
     options,
     clock,
-    directory: new Directory(store, options.appCacheMs, options.deviceCacheEntries),
-    configs: new ConfigViews(store, options.appCacheMs),
+    directory,
+    configs,
+    cluster: new Cluster(store, directory, configs, live, log),
     nonces: new NonceCache(options.timeWindowSeconds),
     rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst),
     presence: new Presence(store, events, log),

@@ -875,5 +875,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.stats(), { apps: 1, devices: 2, streams: 2, messages: 3, cursors: 2, configEntries: 3 });
       });
     });
+
+    describe('nodes', () => {
+      it('answers a ping, and lists this node with its last heartbeat', async () => {
+        await store.ping();
+        await store.heartbeat({ address: 'http://10.0.0.1:8080', startedAt: T0, now: T0 + 5 });
+        await store.heartbeat({ address: 'http://10.0.0.1:8080', startedAt: T0, now: T0 + 10 });
+        const self = (await store.listNodes()).filter((n) => n.id === store.nodeId);
+        assert.deepEqual(self, [{ id: store.nodeId, address: 'http://10.0.0.1:8080', startedAt: T0, lastHeard: T0 + 10 }]);
+      });
+    });
   });
 }

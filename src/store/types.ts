@@ -51,6 +51,41 @@ export interface Store {
   sweepExpired(now: number, max: number): Promise<number>;
   /** Counts of rows, for the admin overview and tests. */
   stats(): Promise<StoreStats>;
+
+  // Several nodes on one database (docs/scaling.md). A single-node store keeps these to itself.
+  /** This process's id among the nodes, random per start. */
+  readonly nodeId: string;
+  /** One cheap round trip to the database: throws when it cannot be reached (readiness). */
+  ping(): Promise<void>;
+  /** Records that this node is alive (and where it listens). */
+  heartbeat(beat: NodeBeat): Promise<void>;
+  listNodes(): Promise<NodeRecord[]>;
+  /** Tells the other nodes that a cached record changed. */
+  announce(change: CacheChange): Promise<void>;
+  /** Calls back with what other nodes committed; resolves to the function that stops it. */
+  watch(listener: ClusterListener): Promise<() => Promise<void>>;
+}
+
+export interface NodeBeat {
+  address: string;
+  startedAt: number;
+  now: number;
+}
+
+export interface NodeRecord extends Omit<NodeBeat, 'now'> {
+  id: string;
+  lastHeard: number;
+}
+
+/** A change to what nodes cache: an app (and its secrets), a device, an app's config. */
+export type CacheChange = { kind: 'app'; name: string } | { kind: 'device'; appId: number; guid: string } | { kind: 'config'; appId: number };
+
+export interface ClusterListener {
+  /** Messages another node committed, in commit order per stream. */
+  messages(messages: readonly (NewMessage & { seq: number })[]): void;
+  cacheChanged(change: CacheChange): void;
+  /** The feed was interrupted (and is back): anything may have changed meanwhile. */
+  resynced(): void;
 }
 
 export interface NewApp {

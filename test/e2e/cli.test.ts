@@ -512,6 +512,7 @@ const COMMANDS = [
   ['pub'],
   ['tail'],
   ['sub'],
+  ['nodes'],
   ['token'],
   ['token', 'create'],
 ];

@@ -38,14 +38,18 @@ function withSearchPath(url: string, schema: string): string {
   return parsed.toString();
 }
 
-export function createPool(options: PostgresStoreOptions): pg.Pool {
-  const pool = new pg.Pool({
+/** What the pool's connections and the cluster's listening connection are opened with. */
+export function clientConfig(options: PostgresStoreOptions): pg.ClientConfig {
+  return {
     connectionString: options.schema === undefined ? options.url : withSearchPath(options.url, options.schema),
-    max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,
     application_name: 'stratus',
     types,
-  });
+  };
+}
+
+export function createPool(options: PostgresStoreOptions): pg.Pool {
+  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 10 });
   // An idle connection that breaks (server restart) is dropped by the pool; the next query opens a
   // new one, and a query that was running rejects on its own. Without a listener, the process dies.
   pool.on('error', () => {});

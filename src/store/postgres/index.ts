@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type {
+  CacheChange,
+  ClusterListener,
+  NodeBeat,
+  NodeRecord,
   AppPatch,
   AppRecord,
   CheckIn,
@@ -19,7 +24,8 @@ import type {
   StreamInfo,
   StreamRef,
 } from '../types.js';
-import { createPool, type PostgresStoreOptions } from './connection.js';
+import { PostgresCluster } from './cluster.js';
+import { clientConfig, createPool, type PostgresStoreOptions } from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { PostgresReads } from './reads.js';
 import { PostgresSync } from './sync.js';
@@ -40,11 +46,17 @@ export class PostgresStore implements Store {
   private readonly reads: PostgresReads;
   private readonly writes: PostgresWrites;
   private readonly messaging: PostgresSync;
+  private readonly cluster: PostgresCluster;
+  readonly nodeId = randomUUID();
 
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresStoreOptions,
+  ) {
+    this.cluster = new PostgresCluster(pool, clientConfig(options), `stratus_${options.schema ?? 'changes'}`, this.nodeId);
     this.reads = new PostgresReads(pool);
     this.writes = new PostgresWrites(pool);
-    this.messaging = new PostgresSync(pool);
+    this.messaging = new PostgresSync(pool, this.cluster);
   }
 
   /** Connects and migrates (refusing a schema from a newer Stratus). */
@@ -56,7 +68,7 @@ export class PostgresStore implements Store {
       await pool.end();
       throw error;
     }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, options);
   }
 
   /** Waits for the queries running, then closes the connections. */
@@ -158,5 +170,25 @@ export class PostgresStore implements Store {
 
   stats(): Promise<StoreStats> {
     return this.reads.stats();
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  heartbeat(beat: NodeBeat): Promise<void> {
+    return this.cluster.heartbeat(beat);
+  }
+
+  listNodes(): Promise<NodeRecord[]> {
+    return this.cluster.listNodes();
+  }
+
+  announce(change: CacheChange): Promise<void> {
+    return this.cluster.announce(change);
+  }
+
+  watch(listener: ClusterListener): Promise<() => Promise<void>> {
+    return this.cluster.watch(listener);
   }
 }

@@ -93,4 +93,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, stream_id)
   );
   `,
+  `
+  CREATE TABLE nodes (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    address TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    last_heard BIGINT NOT NULL
+  );
+  `,
 ];

@@ -9,6 +9,7 @@ import type {
   SubscriptionOutcome,
   SubscriptionRequest,
 } from '../types.js';
+import type { PostgresCluster, SeqRange } from './cluster.js';
 import { query, transaction, type Queryable } from './connection.js';
 import { STREAM_IDS, SYNC_FINISH, SYNC_IDS, SYNC_INSERT, SYNC_LOCK, SYNC_STATE } from './sync-sql.js';
 
@@ -40,7 +41,10 @@ export class PostgresSync {
   /** Stream rows are never deleted (a seq is never reused), so an id, once committed, holds for good. */
   private readonly streamIds = new Map<string, number>();
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly cluster: PostgresCluster,
+  ) {}
 
   /** The ids of the streams, created when missing. Outside the sync's transaction, so created once for all. */
   private async idsOf(refs: readonly StreamRef[]): Promise<number[]> {
@@ -114,6 +118,10 @@ export class PostgresSync {
     if ((rows[0]?.length ?? 0) > 0) {
       const moved = [...heads.keys()].sort(byNumber);
       await db.query({ name: 'stratus.sync.insert', text: SYNC_INSERT, values: [...rows, moved, moved.map((id) => heads.get(id))] });
+      const ranges = locked.rows
+        .filter((r) => (heads.get(r.id) as number) > r.head)
+        .map((r): SeqRange => [r.id, r.head + 1, heads.get(r.id) as number]);
+      await this.cluster.notifyMessages(db, ranges);
     }
     return outcomes;
   }

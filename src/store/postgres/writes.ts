@@ -4,6 +4,9 @@ import type { AppPatch, AppRecord, CheckIn, ConfigChange, DevicePatch, DeviceRec
 import { query, transaction } from './connection.js';
 import { APP_COLUMNS, APP_WIDE, DEVICE_COLUMNS, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
+/** pg_try_advisory_xact_lock key of the TTL sweep (the migration's is 23455135327081811). */
+const SWEEP_LOCK = '23455135327081812';
+
 /**
  * Every write but sync. Each is one statement (atomic on its own) or one transaction; rows several
  * nodes may write at once are locked in id order, so two nodes never deadlock on them.
@@ -177,12 +180,17 @@ export class PostgresWrites {
    * Up to `max` expired rows, found through the expiry index and deleted by their physical address:
    * the cost follows the rows deleted, not the table. SKIP LOCKED lets several nodes sweep at once.
    */
+  /** One node sweeps at a time: the others find the advisory lock taken and skip this round. */
   async sweepExpired(now: number, max: number): Promise<number> {
-    const { rowCount } = await this.run(
-      `DELETE FROM messages WHERE ctid = ANY(ARRAY(
-         SELECT ctid FROM messages WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
-      [now, max],
-    );
-    return rowCount ?? 0;
+    return transaction(this.pool, async (db) => {
+      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SWEEP_LOCK]);
+      if (!rows[0]?.locked) return 0;
+      const { rowCount } = await db.query(
+        `DELETE FROM messages WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM messages WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+        [now, max],
+      );
+      return rowCount ?? 0;
+    });
   }
 }

@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import type {
+  CacheChange,
+  ClusterListener,
+  NodeBeat,
+  NodeRecord,
   AppPatch,
   AppRecord,
   CheckIn,
@@ -150,6 +155,28 @@ export class SqliteStore implements Store {
 
   sweepExpired(now: number, max: number): Promise<number> {
     return this.writer.call('sweepExpired', now, max);
+  }
+
+  readonly nodeId = randomUUID();
+  private beat: NodeRecord | null = null;
+
+  async ping(): Promise<void> {
+    await this.reads.stats();
+  }
+
+  /** One node per SQLite file: the registry is this process's own entry. */
+  async heartbeat(beat: NodeBeat): Promise<void> {
+    this.beat = { id: this.nodeId, address: beat.address, startedAt: beat.startedAt, lastHeard: beat.now };
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return this.beat ? [{ ...this.beat }] : [];
+  }
+
+  async announce(_change: CacheChange): Promise<void> {}
+
+  async watch(_listener: ClusterListener): Promise<() => Promise<void>> {
+    return async () => {};
   }
 
   async stats(): Promise<StoreStats> {

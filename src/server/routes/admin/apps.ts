@@ -104,7 +104,7 @@ export function appRoutes(app: FastifyInstance, services: Services): void {
       const patch = request.body;
       checkTtls(patch.defaultTtlSeconds ?? current.defaultTtlSeconds, patch.maxTtlSeconds ?? current.maxTtlSeconds);
       const updated = await services.store.updateApp(current.id, patch);
-      services.directory.forgetApp(current.name);
+      await services.cluster.appChanged(current.name);
       return { app: appView(updated) };
     },
   );
@@ -130,7 +130,7 @@ export function appRoutes(app: FastifyInstance, services: Services): void {
       const previousValidUntil = now + (request.body?.overlapSeconds ?? 86_400);
       const secret = newSecret();
       await services.store.rotateSecret(current.id, secret, now, previousValidUntil);
-      services.directory.forgetApp(current.name);
+      await services.cluster.appChanged(current.name);
       return { secret, previousValidUntil };
     },
   );

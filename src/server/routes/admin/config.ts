@@ -60,7 +60,7 @@ export function configRoutes(app: FastifyInstance, services: Services): void {
       const target = await findApp(services, request.params.app);
       const change = validateChange(request.body);
       await services.store.changeConfig({ appId: target.id, deviceId: null, ...change, now: services.clock(), actor: 'admin' });
-      services.configs.invalidate(target.id);
+      await services.cluster.configChanged(target.id);
       return { entries: await entriesOf(services, target, null) };
     },
   );
@@ -88,7 +88,7 @@ export function configRoutes(app: FastifyInstance, services: Services): void {
       const device = await findDevice(services, target, request.params.device);
       const change = validateChange(request.body);
       await services.store.changeConfig({ appId: target.id, deviceId: device.id, ...change, now: services.clock(), actor: 'admin' });
-      services.configs.invalidate(target.id);
+      await services.cluster.configChanged(target.id);
       return { entries: await entriesOf(services, target, device.id) };
     },
   );

@@ -65,7 +65,7 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
       (await services.store.getDevice(target.id, guid)) ??
       (await services.store.insertDevice({ appId: target.id, guid, status, now: services.clock(), address: null }));
     const updated = (await services.store.updateDevice(existing.id, { status })) as DeviceRecord;
-    services.directory.forgetDevice(target.id, guid);
+    await services.cluster.deviceChanged(target.id, guid);
     return updated;
   }
 
@@ -103,7 +103,7 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
       const target = await findApp(services, request.params.app);
       const device = await findDevice(services, target, request.params.device);
       const updated = (await services.store.updateDevice(device.id, { grants: request.body.grants })) as DeviceRecord;
-      services.directory.forgetDevice(target.id, device.guid);
+      await services.cluster.deviceChanged(target.id, device.guid);
       return { device: await deviceView(services, target, updated) };
     },
   );
@@ -123,8 +123,8 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
       const device = await findDevice(services, target, request.params.device);
       services.presence.forget(device.id);
       await services.store.deleteDevice(device.id);
-      services.directory.forgetDevice(target.id, device.guid);
-      services.configs.invalidate(target.id);
+      await services.cluster.deviceChanged(target.id, device.guid);
+      await services.cluster.configChanged(target.id);
       return reply.code(204).send();
     },
   );
