@@ -13,6 +13,15 @@ describe('admin API', () => {
   });
   after(() => s.close());
 
+  it('lists this node (SQLite: the only one) as alive, and is ready while its database answers', async () => {
+    const { json } = await call('GET', '/v1/admin/nodes');
+    assert.equal(json.nodes.length, 1);
+    assert.deepEqual([json.nodes[0].address, json.nodes[0].alive, json.nodes[0].self, json.nodes[0].lastHeard], [s.url, true, true, s.now()]);
+    const ready = await fetch(`${s.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { ok: true, store: 'sqlite', node: json.nodes[0].id });
+  });
+
   it('serves an OpenAPI 3 document describing every admin route', async () => {
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
     assert.match(doc.openapi, /^3\./);
@@ -28,6 +37,7 @@ describe('admin API', () => {
       'DELETE /v1/admin/apps/{app}/devices/{device}',
       'PATCH /v1/admin/apps/{app}/config',
       'GET /v1/admin/apps/{app}/config/history',
+      'GET /v1/admin/nodes',
       'GET /v1/admin/apps/{app}/streams',
       'DELETE /v1/admin/apps/{app}/messages',
       'GET /v1/admin/apps/{app}/access-requests',
