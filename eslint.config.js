@@ -28,6 +28,17 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  {
+    files: ['console/src/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'sessionStorage', 'TextDecoder', 'URLSearchParams', 'AbortController', 'setTimeout', 'setInterval', 'clearInterval', 'confirm', 'console'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly' } } },
+  layer(['console/src/**/*.js'], ['**/server/**', '**/store/**', '**/cli/**', '**/client/**'], 'the console uses the admin API only (and protocol helpers)'),
   layer(['src/protocol/**/*.ts'], ['**/store/**', '**/server/**', '**/cli/**', '**/client/**', 'fastify', 'better-sqlite3', 'commander'], 'protocol depends on nothing'),
   layer(['src/store/**/*.ts'], ['**/server/**', '**/cli/**', '**/client/**', 'fastify'], 'store may import only protocol'),
   layer(['src/server/**/*.ts'], ['**/cli/**', '**/client/**'], 'server may not import cli or client'),

@@ -1,143 +1,77 @@
-// `npm run bench`: Stratus's HTTP paths against the node:http ceiling, measured in one run.
-// Every loop is bounded in time; only loopback addresses are used. Results go to bench/results/.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// `npm run bench`: Stratus side by side with Mosquitto and NATS JetStream on this machine, in one run
+// (docs/performance.md). Every loop is bounded in time or count; only loopback addresses are used.
+//   npm run bench -- [--only publish,poll,delivery,latency,fleet] [--runs 3] [--seconds 5]
+//                    [--fleet 1000000:10000000] [--backlog 20000] [--db postgres://…]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { sha256Hex, signRequest } from '../src/protocol/index.js';
-import { CLI, ROOT } from '../test/support/server-process.js';
+import { parseArgs } from 'node:util';
+import { ROOT } from '../test/support/server-process.js';
+import { startHello, startMosquitto, startNats, startStratus, type Peer } from './peers/processes.js';
+import { markdownTable, ratioChart } from './report/render.js';
+import { comparisons, type Figure } from './report/stats.js';
+import { deliveryWorkload } from './workloads/delivery.js';
+import { fleetWorkload } from './workloads/fleet.js';
+import { latencyWorkload } from './workloads/latency.js';
+import { pollWorkload } from './workloads/poll.js';
+import { publishWorkloads } from './workloads/publish.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = 64;
+const WORKLOADS = ['publish', 'poll', 'delivery', 'latency', 'fleet'] as const;
 
-interface Started {
-  url: string;
-  child: ChildProcess;
-  out: () => string;
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string', default: WORKLOADS.join(',') },
+    runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    fleet: { type: 'string', default: '1000000:10000000' },
+    backlog: { type: 'string', default: '20000' },
+    db: { type: 'string' },
+  },
+});
+
+function wholeNumber(name: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`--${name} must be a whole number ≥ 1, not "${text}"`);
+  return Number(text);
 }
 
-async function startProcess(args: string[], pattern: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c));
-  child.stderr?.on('data', (c: Buffer) => (out += c));
-  const url = await new Promise<string>((done, fail) => {
-    const timer = setInterval(() => {
-      const m = pattern.exec(out);
-      if (m) {
-        clearInterval(timer);
-        done(m[1] as string);
-      }
-    }, 20);
-    child.once('exit', () => fail(new Error(out)));
-  });
-  await new Promise((r) => setTimeout(r, 100));
-  return { url, child, out: () => out };
-}
-
-const HELLO = `require('node:http').createServer((q, s) => { s.end('hello') }).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port) })`;
-
-/**
- * Signed requests are made before the timed run, so the load generator (on the same 2 cores) spends
- * its time sending, not signing. Each has its own nonce; times stay inside the 300 s window.
- */
-function presigned(secret: string, method: string, target: string, body: () => string, count: number, extraHeaders: Record<string, string> = {}) {
-  const pool: { method: string; path: string; headers: Record<string, string>; body?: string }[] = [];
-  const time = Math.floor(Date.now() / 1000);
-  for (let n = 0; n < count; n++) {
-    const device = `bench-${n % CONNECTIONS}`;
-    const nonce = randomBytes(8).toString('hex');
-    const payload = body();
-    const sig = signRequest(secret, { method, target, app: 'demo', device, time, nonce, bodySha256: sha256Hex(payload) });
-    pool.push({
-      method,
-      path: target,
-      headers: {
-        'x-stratus-app': 'demo',
-        'x-stratus-device': device,
-        'x-stratus-time': String(time),
-        'x-stratus-nonce': nonce,
-        'x-stratus-signature': sig,
-        ...(payload ? { 'content-type': 'application/json' } : {}),
-        ...extraHeaders,
-      },
-      ...(payload ? { body: payload } : {}),
-    });
-  }
-  let next = 0;
-  return (req: any) => Object.assign(req, pool[next++ % pool.length]);
-}
-
-async function load(url: string, setupRequest?: (req: any) => any, headers?: Record<string, string>) {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
-    ...(headers ? { headers } : {}),
-  });
-  const ok = result['2xx'] + result['3xx'];
-  return { perSecond: ok / SECONDS, errors: result.non2xx - result['3xx'] + result.errors, p99Ms: result.latency.p99 };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const only = (flags.only as string).split(',');
+const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
+if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`);
+const settings = { runs: wholeNumber('runs', flags.runs as string), seconds: wholeNumber('seconds', flags.seconds as string) };
+const [devices, messages] = (flags.fleet as string).split(':').map((x) => wholeNumber('fleet', x));
+const backlog = wholeNumber('backlog', flags.backlog as string);
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
-  const hello = await startProcess(['-e', HELLO], /listening on (http:\/\/\S+)/);
-  const stratus = await startProcess(
-    [CLI, 'serve', '--port', '0', '--data', dir, '--log-level', 'warn', '--device-rate-per-second', '0'],
-    /listening on (http:\/\/\S+)/,
-  );
-  const secret = /secret: (\S+)/.exec(stratus.out())?.[1] as string;
-  let id = 0;
-  const value64 = 'x'.repeat(64);
-  const value1k = 'x'.repeat(1024);
-  const one = (value: string) => () => JSON.stringify({ publish: [{ id: `m${id++}`, scope: 'bench', stream: 'one', value }] });
-  const hundred = (value: string) => () =>
-    JSON.stringify({ publish: Array.from({ length: 100 }, () => ({ id: `b${id++}`, scope: 'bench', stream: 'batch', value })) });
-
-  const POOL = 400_000;
-  const sign = (method: string, target: string, body: () => string, extra?: Record<string, string>) =>
-    presigned(secret, method, target, body, POOL, extra);
-  // the ETag the demo app's devices hold
-  const probe = await fetch(stratus.url + '/v1/config', { headers: sign('GET', '/v1/config', () => '').call(null, {}).headers });
-  const etag = probe.headers.get('etag') as string;
-
-  const workloads: [string, () => Promise<{ perSecond: number; errors: number; p99Ms: number }>, number][] = [
-    ['node:http hello world (ceiling)', () => load(hello.url), 1],
-    ['single-message publish 64 B (fsync per group)', () => load(stratus.url, sign('POST', '/v1/sync', one(value64))), 1],
-    ['single-message publish 1 KiB', () => load(stratus.url, sign('POST', '/v1/sync', one(value1k))), 1],
-    ['batched publish 100 × 64 B per sync', () => load(stratus.url, presigned(secret, 'POST', '/v1/sync', hundred(value64), 20_000)), 100],
-    ['config poll answered 304', () => load(stratus.url, sign('GET', '/v1/config', () => '', { 'if-none-match': etag })), 1],
-  ];
-  const results: Record<string, { runs: number[]; median: number; errors: number; p99Ms: number[] }> = {};
-  for (let run = 0; run < RUNS; run++) {
-    for (const [name, fn, perRequest] of workloads) {
-      const r = await fn();
-      const entry = (results[name] ??= { runs: [], median: 0, errors: 0, p99Ms: [] });
-      entry.runs.push(Math.round(r.perSecond * perRequest));
-      entry.errors += r.errors;
-      entry.p99Ms.push(r.p99Ms);
-      process.stderr.write(`run ${run + 1}/${RUNS} ${name}: ${Math.round(r.perSecond * perRequest)}/s (errors ${r.errors})\n`);
-    }
+  const started = new Date();
+  const stratus = await startStratus(flags.db ? { db: flags.db } : {});
+  const [mosquitto, nats, hello] = await Promise.all([startMosquitto(), startNats(), startHello()]);
+  const peers: Peer[] = [stratus, mosquitto, nats, hello];
+  const figures: Figure[] = [];
+  const step = async (name: (typeof WORKLOADS)[number], work: () => Promise<Figure[]>) => {
+    if (!only.includes(name)) return;
+    process.stderr.write(`${name}…\n`);
+    figures.push(...(await work()));
+  };
+  try {
+    await step('publish', () => publishWorkloads(stratus, mosquitto, nats, settings));
+    await step('poll', () => pollWorkload(stratus, hello, settings));
+    await step('delivery', () => deliveryWorkload(stratus, nats, settings, backlog));
+    await step('latency', () => latencyWorkload(stratus, mosquitto, settings));
+    await step('fleet', () => fleetWorkload({ devices: devices as number, messages: messages as number }, settings));
+  } finally {
+    await Promise.all(peers.map((p) => p.stop()));
   }
-  const ceiling = median(results['node:http hello world (ceiling)']?.runs ?? [1]);
-  const lines = ['| workload | median /s | min–max | ratio to ceiling | errors |', '| --- | ---: | ---: | ---: | ---: |'];
-  for (const [name, r] of Object.entries(results)) {
-    r.median = median(r.runs);
-    lines.push(`| ${name} | ${r.median} | ${Math.min(...r.runs)}–${Math.max(...r.runs)} | ${(r.median / ceiling).toFixed(2)} | ${r.errors} |`);
-  }
-  process.stdout.write(lines.join('\n') + '\n');
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results', `http-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ runs: RUNS, seconds: SECONDS, connections: CONNECTIONS, results }, null, 2));
-  hello.child.kill();
-  stratus.child.kill('SIGTERM');
-  await new Promise((r) => stratus.child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+
+  const table = markdownTable(figures);
+  process.stdout.write(`\n${table}`);
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version };
+  writeFileSync(join(dir, `bench-${stamp}.json`), JSON.stringify({ started: started.toISOString(), machine, settings, store: flags.db ? 'postgres' : 'sqlite', figures }, null, 2));
+  writeFileSync(join(dir, 'ratios.svg'), ratioChart(comparisons(figures), `Stratus vs peers on ${machine.cpus} cores, ${started.toISOString().slice(0, 10)} (medians of ${settings.runs})`));
+  writeFileSync(join(dir, 'latest.md'), table);
+  process.stdout.write(`\nresults: bench/results/bench-${stamp}.json, bench/results/ratios.svg, bench/results/latest.md\n`);
 }
 
 await main();

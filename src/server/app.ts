@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { answerCachedPoll } from './cached-poll.js';
+import { consoleRoutes } from './console-assets.js';
 import { sendError } from './error-reply.js';
 import './fastify-augment.js';
 import { resolveOptions, type ServerOptions } from './options.js';
@@ -94,6 +95,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     return { ok: true, store: build.store.kind, node: build.store.nodeId };
   });
 
+  consoleRoutes(app);
   await app.register(async (scope) => deviceApi(scope, services));
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, request));

@@ -6,6 +6,8 @@ export interface LiveEvent {
   id: number;
   data: any;
   signatureValid: boolean;
+  /** performance.now() when the event was parsed. */
+  at: number;
 }
 
 /** Opens `GET /v1/live` for a test device and parses its events, checking every signature. */
@@ -46,7 +48,7 @@ export async function openLive(device: TestDevice, subs: string[]) {
           if (!id || !data) continue;
           const json = data[2] as string;
           const expected = signLiveEvent(device.secret, { nonce, id: Number(id[1]), dataSha256: sha256Hex(json) });
-          events.push({ id: Number(id[1]), data: JSON.parse(json), signatureValid: expected === data[1] });
+          events.push({ id: Number(id[1]), data: JSON.parse(json), signatureValid: expected === data[1], at: performance.now() });
           waiters.splice(0).forEach((w) => w());
         }
       }

@@ -65,6 +65,38 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
+  app.get<{ Params: { app: string }; Querystring: StreamQuery }>(
+    '/v1/admin/apps/:app/live',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Server-sent events of the messages committed to a stream from now on (the console\'s live tail)',
+        params: appNameParam,
+        querystring: { ...streamQuery, additionalProperties: false },
+      },
+    },
+    async (request, reply) => {
+      const target = await findApp(services, request.params.app);
+      const ref = refOf(target, request.query);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+      res.write('retry: 2000\n\n');
+      const stop = services.live.listen(ref, (message) => {
+        res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+        if (res.writableLength > services.options.liveBufferBytes) res.destroy();
+      });
+      const ping = setInterval(() => res.write(': ping\n\n'), services.options.liveKeepAliveMs);
+      const untrack = services.live.track(() => res.end());
+      res.once('close', () => {
+        clearInterval(ping);
+        untrack();
+        stop();
+      });
+    },
+  );
+
   app.post<{ Params: { app: string }; Body: StreamQuery & { value: string; ttl?: number; id?: string } }>(
     '/v1/admin/apps/:app/messages',
     {

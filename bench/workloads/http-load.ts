@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { sha256Hex, signRequest } from '../../src/protocol/index.js';
+
+export const CONNECTIONS = 64;
+
+export interface Settings {
+  runs: number;
+  seconds: number;
+}
+
+type Request = { method: string; path: string; headers: Record<string, string>; body?: string };
+
+/**
+ * Signed requests made before the timed run, so the load generator (on the same 2 cores) spends its
+ * time sending, not signing. Each has its own nonce; `devices` picks the signing device.
+ */
+export function presigned(
+  secret: string,
+  method: string,
+  target: string,
+  count: number,
+  options: { body?: (n: number) => string; device?: (n: number) => string; headers?: Record<string, string> } = {},
+): (req: object) => object {
+  const time = Math.floor(Date.now() / 1000);
+  const pool: Request[] = [];
+  for (let n = 0; n < count; n++) {
+    const device = options.device?.(n) ?? `bench-${n % CONNECTIONS}`;
+    const nonce = randomBytes(8).toString('hex');
+    const body = options.body?.(n) ?? '';
+    const signature = signRequest(secret, { method, target, app: 'demo', device, time, nonce, bodySha256: sha256Hex(body) });
+    pool.push({
+      method,
+      path: target,
+      headers: {
+        'x-stratus-app': 'demo',
+        'x-stratus-device': device,
+        'x-stratus-time': String(time),
+        'x-stratus-nonce': nonce,
+        'x-stratus-signature': signature,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      ...(body ? { body } : {}),
+    });
+  }
+  let next = 0;
+  return (req) => Object.assign(req, pool[next++ % pool.length]);
+}
+
+export interface LoadResult {
+  perSecond: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** autocannon for `seconds` with 64 keep-alive connections; only 2xx and 3xx answers count. */
+export async function load(url: string, seconds: number, setupRequest: (req: object) => object): Promise<LoadResult> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, requests: [{ setupRequest }] });
+  const ok = r['2xx'] + r['3xx'];
+  return { perSecond: ok / seconds, errors: r.non2xx - r['3xx'] + r.errors, p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
+}
