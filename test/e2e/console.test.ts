@@ -2,13 +2,12 @@
 // scripts/ensure-chromium.sh installs chromium when it is missing (no browser download).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TestDevice, admin } from '../support/device-client.js';
-import { ROOT, removeDir, startServer, type RunningServer } from '../support/server-process.js';
+import { ROOT, startServer, type RunningServer } from '../support/server-process.js';
 
 const SHOTS = join(ROOT, 'docs/console');
 
@@ -16,7 +15,6 @@ describe('web console in chromium', () => {
   let s: RunningServer;
   let browser: Browser;
   let page: Page;
-  let profile: string;
   let secret: string;
 
   before(async () => {
@@ -24,18 +22,16 @@ describe('web console in chromium', () => {
     s = await startServer();
     const created = await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps', { name: 'greenhouse', policy: 'approval' });
     secret = created.json.secret;
-    profile = mkdtempSync(join(tmpdir(), 'stratus-chromium-'));
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'], // playwright gives each launch a fresh, empty profile,
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   });
   after(async () => {
     await browser?.close();
     await s?.stop();
-    removeDir(profile);
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -72,7 +68,7 @@ describe('web console in chromium', () => {
     const appWide = page.locator('section.grid2 > div').first();
     await appWide.getByLabel('Key').fill('interval');
     await appWide.getByLabel('Value').fill('30');
-    await appWide.getByRole('button', { name: 'Set' }).click();
+    await appWide.getByRole('button', { name: 'Set', exact: true }).click();
     await appWide.getByText('interval', { exact: true }).waitFor();
     const next = await device.sync({ config: before.headers.get('etag') });
     assert.equal(next.json.config.values.interval, '30');
@@ -85,7 +81,7 @@ describe('web console in chromium', () => {
     const appWide = page.locator('section.grid2 > div').first();
     await appWide.getByLabel('Key').fill('stratus.refresh');
     await appWide.getByLabel('Value').fill('soon');
-    await appWide.getByRole('button', { name: 'Set' }).click();
+    await appWide.getByRole('button', { name: 'Set', exact: true }).click();
     await page.getByRole('alert').getByText('whole seconds between updates').waitFor();
     assert.deepEqual((await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/greenhouse/config')).json.entries.map((e: { key: string }) => e.key), ['interval']);
   });

@@ -10,7 +10,7 @@ function PerMinute({ times }) {
   const now = Math.floor(Date.now() / 60_000);
   const counts = Array.from({ length: MINUTES }, (_, i) => times.filter((t) => Math.floor(t / 60) === now - (MINUTES - 1 - i)).length);
   const max = Math.max(1, ...counts);
-  const w = 600;
+  const w = 1200;
   const h = 120;
   const bar = w / MINUTES;
   return html`<svg viewBox=${`0 0 ${w} ${h + 16}`} width="100%" role="img" aria-label=${`Messages per minute, last ${MINUTES} minutes, at most ${max}`}>
