@@ -4,6 +4,8 @@
 import { Stratus } from '../../src/client/index.js';
 
 const [server, secret, dataDir, prefix, countText, mode] = process.argv.slice(2) as string[];
+// `node --test dist/` loads every file, this one too: without arguments it is not a test, and does nothing.
+if (server === undefined || dataDir === undefined) process.exit(0);
 const client = new Stratus({ server: server as string, app: 'demo', secret: secret as string, device: 'crashy', dataDir: dataDir as string });
 
 if (mode === '--flush') {
