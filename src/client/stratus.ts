@@ -17,7 +17,7 @@ import {
 } from '../protocol/index.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
-import { readLiveEvents } from './live.js';
+import { consumeLiveEvents } from './live.js';
 import type { ClientStorage, OutboxEntry, OverflowPolicy } from './outbox.js';
 import { DEFAULT_RETRY, Transport, errorOf, type RetryOptions } from './transport.js';
 
@@ -294,7 +294,7 @@ export class StratusClient extends Emitter<ClientEvents> {
           if (answer.status !== 200 || !answer.body) throw errorOf(answer);
           failures = 0;
           markOpen();
-          await readLiveEvents(answer.body, this.secret, answer.nonce, (m) => this.deliverLive(m));
+          await consumeLiveEvents(answer.body, this.secret, answer.nonce, (m) => this.deliverLive(m));
         } catch (error) {
           if (controller.signal.aborted) break;
           this.report(error as Error);

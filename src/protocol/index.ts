@@ -6,3 +6,4 @@ export * from './names.js';
 export * from './signing.js';
 export * from './wire.js';
 export * from './reserved-keys.js';
+export * from './live-events.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sha256Hex, signLiveEvent, signRequest, signResponse, EMPTY_SHA256 } from '../../src/protocol/index.js';
+import { readLiveEvents, signRequest, signResponse, EMPTY_SHA256 } from '../../src/protocol/index.js';
 import type { TestDevice } from './device-client.js';
 
 export interface LiveEvent {
@@ -34,23 +34,10 @@ export async function openLive(device: TestDevice, subs: string[]) {
   let ended = false;
   const pump = (async () => {
     if (!response.body || response.status !== 200) return;
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of response.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const id = /^id: (\d+)$/m.exec(block);
-          const data = /^data: ([0-9a-f]{64}) (.*)$/m.exec(block);
-          if (!id || !data) continue;
-          const json = data[2] as string;
-          const expected = signLiveEvent(device.secret, { nonce, id: Number(id[1]), dataSha256: sha256Hex(json) });
-          events.push({ id: Number(id[1]), data: JSON.parse(json), signatureValid: expected === data[1], at: performance.now() });
-          waiters.splice(0).forEach((w) => w());
-        }
+      for await (const e of readLiveEvents(response.body as unknown as AsyncIterable<Uint8Array>, device.secret, nonce)) {
+        events.push({ id: e.id, data: JSON.parse(e.json), signatureValid: e.signatureValid, at: performance.now() });
+        waiters.splice(0).forEach((w) => w());
       }
     } catch {
       // aborted
