@@ -22,6 +22,18 @@ describe('admin API', () => {
     assert.deepEqual(await ready.json(), { ok: true, store: 'sqlite', node: json.nodes[0].id });
   });
 
+  it('filters devices by presence before paging, so a page of online devices is full', async () => {
+    await s.createApp('presence', 'presence-secret');
+    for (const guid of ['a-old', 'b-old']) await call('POST', `/v1/admin/apps/presence/devices/${guid}/approve`);
+    s.advance(1000); // both now offline (default refresh 300 s: online = seen within 600 s)
+    await new TestDevice(s.url, 'presence', 'presence-secret', 'c-new', s.now).send('GET', '/v1/config');
+    const guids = async (query: string) => (await call('GET', `/v1/admin/apps/presence/devices?${query}`)).json.devices.map((d: { guid: string }) => d.guid);
+    assert.deepEqual(await guids('online=true&limit=1'), ['c-new']);
+    assert.deepEqual(await guids('online=false&limit=1'), ['a-old']);
+    assert.deepEqual(await guids('online=false&limit=1&offset=1'), ['b-old']);
+    assert.deepEqual(await guids('limit=2'), ['a-old', 'b-old']);
+  });
+
   it('serves an OpenAPI 3 document describing every admin route', async () => {
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
     assert.match(doc.openapi, /^3\./);

@@ -7,6 +7,8 @@ import { deviceView, findApp, findDevice } from './lookups.js';
 
 type DeviceParams = { app: string; device: string };
 
+const ONLINE_SCAN_PAGE = 1000;
+
 export function deviceRoutes(app: FastifyInstance, services: Services): void {
   const tags = ['devices'];
 
@@ -38,14 +40,22 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
       const target = await findApp(services, request.params.app);
       await services.presence.flush();
       const q = request.query;
-      const devices = await services.store.listDevices(target.id, {
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.q ? { search: q.q } : {}),
-        limit: q.limit ?? 100,
-        offset: q.offset ?? 0,
-      });
-      const views = await Promise.all(devices.map((d) => deviceView(services, target, d)));
-      return { devices: q.online === undefined ? views : views.filter((v) => v.online === q.online) };
+      const limit = q.limit ?? 100;
+      const offset = q.offset ?? 0;
+      const filter = { ...(q.status ? { status: q.status } : {}), ...(q.q ? { search: q.q } : {}) };
+      if (q.online === undefined) {
+        const devices = await services.store.listDevices(target.id, { ...filter, limit, offset });
+        return { devices: await Promise.all(devices.map((d) => deviceView(services, target, d))) };
+      }
+      // Online depends on each device's refresh interval (its config), so it is filtered here, over
+      // as many store pages as it takes to fill this page (bounded: 100 000 devices scanned).
+      const matching = [];
+      for (let scanned = 0; matching.length < offset + limit && scanned < 100_000; scanned += ONLINE_SCAN_PAGE) {
+        const page = await services.store.listDevices(target.id, { ...filter, limit: ONLINE_SCAN_PAGE, offset: scanned });
+        for (const view of await Promise.all(page.map((d) => deviceView(services, target, d)))) if (view.online === q.online) matching.push(view);
+        if (page.length < ONLINE_SCAN_PAGE) break;
+      }
+      return { devices: matching.slice(offset, offset + limit) };
     },
   );
 
