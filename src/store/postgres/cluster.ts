@@ -18,6 +18,9 @@ const FETCH_RANGES = `
   JOIN streams s ON s.id = m.stream_id
   ORDER BY m.stream_id, m.seq`;
 
+/** [id, first, last] of safe integers is at most ~50 bytes of JSON: 100 of them stay far below 8000. */
+const RANGES_PER_NOTICE = 100;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -36,10 +39,17 @@ export class PostgresCluster {
     readonly nodeId: string,
   ) {}
 
-  /** Inside the sync's transaction: delivered when, and only if, it commits. */
+  /**
+   * Inside the sync's transaction: delivered when, and only if, it commits. A payload must stay under
+   * 8000 bytes, so a sync touching many streams sends several notices (in one statement).
+   */
   async notifyMessages(db: Queryable, ranges: SeqRange[]): Promise<void> {
     if (ranges.length === 0) return;
-    await db.query({ name: 'stratus.cluster.notify', text: 'SELECT pg_notify($1, $2)', values: [this.channel, JSON.stringify({ node: this.nodeId, ranges } satisfies Notice)] });
+    const payloads: string[] = [];
+    for (let i = 0; i < ranges.length; i += RANGES_PER_NOTICE) {
+      payloads.push(JSON.stringify({ node: this.nodeId, ranges: ranges.slice(i, i + RANGES_PER_NOTICE) } satisfies Notice));
+    }
+    await db.query({ name: 'stratus.cluster.notify', text: 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', values: [this.channel, payloads] });
   }
 
   async announce(change: CacheChange): Promise<void> {
