@@ -40,6 +40,8 @@ export function etagMatches(ifNoneMatch: string, etag: string): boolean {
 export class ConfigViews {
   private readonly apps = new Map<number, AppConfig>();
   private readonly loading = new Map<number, Promise<AppConfig>>();
+  /** Bumped by every invalidation: a load that started before one must not be kept. */
+  private generation = 0;
 
   constructor(
     private readonly store: Store,
@@ -47,6 +49,7 @@ export class ConfigViews {
   ) {}
 
   private async load(appId: number): Promise<AppConfig> {
+    const generation = this.generation;
     const appWide = new Map<string, string>();
     const overrides = new Map<number, Map<string, string>>();
     for (const e of await this.store.configEntries(appId)) {
@@ -58,7 +61,8 @@ export class ConfigViews {
       }
     }
     const config = { appWide, overrides, views: new Map(), loadedAtMs: Date.now() };
-    this.apps.set(appId, config);
+    // Read before a change that was invalidated meanwhile: answer this caller, cache nothing.
+    if (generation === this.generation) this.apps.set(appId, config);
     return config;
   }
 
@@ -67,7 +71,10 @@ export class ConfigViews {
     if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return cached;
     let pending = this.loading.get(appId);
     if (!pending) {
-      pending = this.load(appId).finally(() => this.loading.delete(appId));
+      const started = this.load(appId).finally(() => {
+        if (this.loading.get(appId) === started) this.loading.delete(appId);
+      });
+      pending = started;
       this.loading.set(appId, pending);
     }
     return pending;
@@ -96,10 +103,14 @@ export class ConfigViews {
   }
 
   invalidate(appId: number): void {
+    this.generation++;
     this.apps.delete(appId);
+    this.loading.delete(appId);
   }
 
   invalidateAll(): void {
+    this.generation++;
     this.apps.clear();
+    this.loading.clear();
   }
 }

@@ -20,6 +20,8 @@ interface CachedDevice {
 export class Directory {
   private readonly apps = new Map<string, CachedApp>();
   private readonly devices: LruMap<string, CachedDevice>;
+  /** Bumped by every forget: a read that started before one is answered but not cached. */
+  private generation = 0;
 
   constructor(
     private readonly store: Store,
@@ -38,13 +40,14 @@ export class Directory {
   async app(name: string, now: number): Promise<CachedApp | null> {
     const cached = this.peekApp(name);
     if (cached) return cached;
+    const generation = this.generation;
     const app = await this.store.getApp(name);
     if (!app) {
       this.apps.delete(name);
       return null;
     }
     const entry = { app, secrets: await this.store.activeSecrets(app.id, now), loadedAtMs: Date.now() };
-    this.apps.set(name, entry);
+    if (generation === this.generation) this.apps.set(name, entry);
     return entry;
   }
 
@@ -58,7 +61,9 @@ export class Directory {
     const key = `${appId}:${guid}`;
     const cached = this.devices.get(key);
     if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return cached.device;
+    const generation = this.generation;
     const device = await this.store.getDevice(appId, guid);
+    if (generation !== this.generation) return device;
     if (device) {
       // presence is written in batches: keep the newer time this node saw
       if (cached && cached.device.lastSeen > device.lastSeen) {
@@ -77,14 +82,17 @@ export class Directory {
   }
 
   forgetApp(name: string): void {
+    this.generation++;
     this.apps.delete(name);
   }
 
   forgetDevice(appId: number, guid: string): void {
+    this.generation++;
     this.devices.delete(`${appId}:${guid}`);
   }
 
   forgetAll(): void {
+    this.generation++;
     this.apps.clear();
     this.devices.clear();
   }
