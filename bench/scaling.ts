@@ -5,14 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
-import { sha256Hex, signRequest } from '../src/protocol/index.js';
 import { ROOT, startServer, type RunningServer } from '../test/support/server-process.js';
+import { CONNECTIONS, load, presigned } from './workloads/http-load.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = 64;
 const PG_URL = process.env.STRATUS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Workload {
@@ -44,51 +42,22 @@ async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Signed sync requests with fresh nonces and ids; signing happens before the timed run. */
-function presigned(secret: string, run: string, node: number, w: Workload) {
-  const time = Math.floor(Date.now() / 1000);
-  const value = 'x'.repeat(64);
-  const pool = Array.from({ length: w.presign }, (_, n) => {
-    const device = `bench-${node}-${n % CONNECTIONS}`;
-    const nonce = randomBytes(8).toString('hex');
-    const body = JSON.stringify({
-      publish: Array.from({ length: w.perRequest }, (_, i) => ({ id: `${run}-${node}-${n}-${i}`, scope: 'bench', stream: `s${n % 8}`, value })),
-    });
-    const signature = signRequest(secret, { method: 'POST', target: '/v1/sync', app: 'demo', device, time, nonce, bodySha256: sha256Hex(body) });
-    return {
-      method: 'POST',
-      path: '/v1/sync',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-stratus-app': 'demo',
-        'x-stratus-device': device,
-        'x-stratus-time': String(time),
-        'x-stratus-nonce': nonce,
-        'x-stratus-signature': signature,
-      },
-    };
-  });
-  let next = 0;
-  return (req: object) => Object.assign(req, pool[next++ % pool.length]);
-}
-
 /** One timed run: the connections split over the nodes, each node loaded by its own generator. */
 async function measure(nodes: RunningServer[], secret: string, w: Workload, run: string): Promise<number> {
-  const setups = nodes.map((_, i) => presigned(secret, run, i, w));
-  const results = await Promise.all(
-    nodes.map((node, i) =>
-      autocannon({
-        url: node.url,
-        connections: Math.floor(CONNECTIONS / nodes.length),
-        duration: SECONDS,
-        requests: [{ setupRequest: setups[i] as (req: object) => object }],
-      }),
-    ),
+  const value = 'x'.repeat(64);
+  const setups = nodes.map((_, node) =>
+    presigned(secret, 'POST', '/v1/sync', w.presign, {
+      device: (n) => `bench-${node}-${n % CONNECTIONS}`,
+      body: (n) =>
+        JSON.stringify({
+          publish: Array.from({ length: w.perRequest }, (_, i) => ({ id: `${run}-${node}-${n}-${i}`, scope: 'bench', stream: `s${n % 8}`, value })),
+        }),
+    }),
   );
-  const errors = results.reduce((n, r) => n + r.non2xx + r.errors, 0);
+  const results = await Promise.all(nodes.map((node, i) => load(node.url, SECONDS, setups[i] as (req: object) => object, Math.floor(CONNECTIONS / nodes.length))));
+  const errors = results.reduce((n, r) => n + r.errors, 0);
   if (errors > 0) process.stderr.write(`  (${errors} failed requests in this run)\n`);
-  return (results.reduce((n, r) => n + r['2xx'], 0) * w.perRequest) / SECONDS;
+  return results.reduce((n, r) => n + r.perSecond, 0) * w.perRequest;
 }
 
 async function startNodes(count: number, db: string | null): Promise<{ nodes: RunningServer[]; secret: string }> {
