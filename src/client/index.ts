@@ -23,19 +23,6 @@ export class Stratus extends StratusClient {
   }
 }
 
+export * from './browser.js';
 export { machineGuid } from './device-id.js';
-export { ClientError, StratusError, type ClientErrorCode } from './errors.js';
-export { MemoryStorage, type ClientStorage, type OutboxEntry, type OverflowPolicy } from './outbox.js';
 export { SqliteStorage } from './sqlite-storage.js';
-export {
-  StratusClient,
-  type LiveConnection,
-  type MessageCallback,
-  type PublishOptions,
-  type PublishReceipt,
-  type StratusOptions,
-  type SubscribeOptions,
-  type UpdateResult,
-} from './stratus.js';
-export type { RetryOptions } from './transport.js';
-export type { ConfigValues, DeliveredMessage } from '../protocol/index.js';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   PRIVATE_SCOPE,
   RESERVED_KEYS,
@@ -17,6 +16,7 @@ import {
 } from '../protocol/index.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
+import { randomToken } from './random.js';
 import { consumeLiveEvents } from './live.js';
 import type { ClientStorage, OutboxEntry, OverflowPolicy } from './outbox.js';
 import { DEFAULT_RETRY, Transport, errorOf, type RetryOptions } from './transport.js';
@@ -220,7 +220,7 @@ export class StratusClient extends Emitter<ClientEvents> {
     checkNames(scope, stream);
     if (options.ttl !== undefined && (!Number.isInteger(options.ttl) || options.ttl < 1)) throw new StratusError('bad_request', 'ttl must be whole seconds ≥ 1');
     const entry: OutboxEntry = {
-      id: `${this.device}-${randomBytes(9).toString('base64url')}`.slice(-128),
+      id: `${this.device}-${randomToken(9)}`.slice(-128),
       scope,
       stream,
       value: toValue(data),

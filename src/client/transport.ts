@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   HEADER_APP,
   HEADER_DEVICE,
@@ -13,6 +12,7 @@ import {
   signaturesEqual,
 } from '../protocol/index.js';
 import { ClientError } from './errors.js';
+import { randomToken } from './random.js';
 
 export interface RetryOptions {
   /** Tries in all, the first included. */
@@ -101,7 +101,7 @@ export class Transport {
   ): Promise<SignedAnswer> {
     const { app, device, secret } = this.options;
     const time = this.now();
-    const nonce = this.options.nonce?.() ?? randomBytes(12).toString('base64url');
+    const nonce = this.options.nonce?.() ?? randomToken(12);
     const signature = signRequest(secret, { method, target, app, device, time, nonce, bodySha256: sha256Hex(body) });
     const response = await this.options.fetch(base.replace(/\/+$/, '') + target, {
       method,

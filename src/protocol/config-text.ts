@@ -6,6 +6,10 @@ import { hmacHex, signaturesEqual } from './signing.js';
  * Values are escaped so they never hold CR or LF: `\` → `\\`, LF → `\n`, CR → `\r`.
  */
 
+const encoder = new TextEncoder();
+/** Bytes of the UTF-8 encoding (Buffer is Node's only: the protocol also runs in browsers). */
+const utf8Length = (text: string): number => encoder.encode(text).length;
+
 export type ConfigValues = Readonly<Record<string, string>>;
 
 export const MAX_KEY_BYTES = 128;
@@ -13,7 +17,7 @@ export const MAX_VALUE_BYTES = 4096;
 
 /** Why a key is not valid, or null when it is. */
 export function keyProblem(key: string): string | null {
-  const bytes = Buffer.byteLength(key, 'utf8');
+  const bytes = utf8Length(key);
   if (bytes < 1 || bytes > MAX_KEY_BYTES) return `a key is 1 to ${MAX_KEY_BYTES} bytes (got ${bytes})`;
   if (/[:\r\n]/.test(key) || key.includes('\u0000')) return 'a key may not contain ":", CR, LF or NUL';
   if (key.trim() !== key) return 'a key may not start or end with white space';
@@ -22,7 +26,7 @@ export function keyProblem(key: string): string | null {
 
 /** Why a value is not valid, or null when it is. */
 export function valueProblem(value: string): string | null {
-  const bytes = Buffer.byteLength(value, 'utf8');
+  const bytes = utf8Length(value);
   if (bytes > MAX_VALUE_BYTES) return `a value is at most ${MAX_VALUE_BYTES} bytes (got ${bytes})`;
   if (value.includes('\u0000')) return 'a value may not contain NUL (C clients end strings there)';
   return null;

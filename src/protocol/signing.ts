@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { hexEqual, hmacHex, sha256Hex as digestHex, type Bytes } from './digest.js';
 
 // PROTOCOL §2 and §3. Pure functions over strings and bytes; vectors.json pins every byte.
 
@@ -6,15 +6,11 @@ export const REQUEST_ALGORITHM = 'STRATUS-HMAC-SHA256';
 export const RESPONSE_ALGORITHM = 'STRATUS-HMAC-SHA256-RESPONSE';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-export type Bytes = string | Uint8Array;
+export type { Bytes };
+export { hmacHex };
 
 export function sha256Hex(body: Bytes): string {
-  if (body.length === 0) return EMPTY_SHA256;
-  return createHash('sha256').update(body).digest('hex');
-}
-
-export function hmacHex(secret: string, text: Bytes): string {
-  return createHmac('sha256', secret).update(text).digest('hex');
+  return body.length === 0 ? EMPTY_SHA256 : digestHex(body);
 }
 
 export interface RequestToSign {
@@ -77,5 +73,5 @@ export function signLiveEvent(secret: string, e: LiveEventToSign): string {
 /** Constant-time comparison of two hex signatures; false for anything malformed. */
 export function signaturesEqual(expected: string, given: string): boolean {
   if (expected.length !== given.length || !/^[0-9a-f]+$/.test(given)) return false;
-  return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
+  return hexEqual(expected, given);
 }
