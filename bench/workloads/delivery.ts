@@ -47,12 +47,15 @@ async function jetStreamDrain(servers: string, backlog: number, run: number): Pr
       Array.from({ length: SUBSCRIBERS }, async (_, i) => {
         const consumer = await js.consumers.get(name, `c${i}`);
         let received = 0;
-        while (received < backlog) {
+        for (let idle = 0; received < backlog; ) {
+          const before = received;
           const batch = await consumer.fetch({ max_messages: 100, expires: 2000 });
           for await (const m of batch) {
             m.ack();
             received++;
           }
+          idle = received === before ? idle + 1 : 0;
+          if (idle >= 3) throw new Error(`JetStream consumer c${i} stalled at ${received} of ${backlog}`);
         }
       }),
     );
