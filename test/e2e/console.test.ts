@@ -38,6 +38,7 @@ describe('web console in chromium', () => {
   const pickApp = async (name: string) => page.getByLabel('App', { exact: true }).selectOption(name);
 
   it('refuses a wrong token in plain words, then signs in', async () => {
+    assert.ok(s.output().includes(`web console:    ${s.url}/\n`), 'serve prints where the console is');
     await page.goto(s.url + '/');
     await page.getByLabel('Admin token').fill('not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -133,6 +133,7 @@ export function serveCommand(program: Command): void {
       throw error;
     }
     process.stdout.write(`Stratus listening on ${address} (${postgres ? `PostgreSQL ${withoutPassword(db)}` : `SQLite ${resolve(db)}`})\n`);
+    process.stdout.write(`  web console:    ${address}/\n`);
     process.stdout.write(`  admin API docs: ${address}/openapi.json\n`);
     if (firstStart) process.stdout.write(`${firstStart}\n`);
 
