@@ -6,6 +6,8 @@ interface Online {
   app: AppRecord;
   guid: string;
   offlineAt: number;
+  /** Two refresh intervals: seen within this long is online. */
+  windowSeconds: number;
 }
 
 /**
@@ -27,8 +29,7 @@ export class Presence {
 
   start(flushMs: number, clock: () => number): void {
     this.timer = setInterval(() => {
-      this.markOffline(clock());
-      void this.flush();
+      void this.flush().then(() => this.markOffline(clock()));
     }, flushMs);
     this.timer.unref();
   }
@@ -39,14 +40,22 @@ export class Presence {
     device.lastSeen = Math.max(device.lastSeen, now);
     device.lastAddress = address ?? device.lastAddress;
     this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
-    this.online.set(device.id, { app, guid: device.guid, offlineAt: now + 2 * refreshSeconds });
+    this.online.set(device.id, { app, guid: device.guid, offlineAt: now + 2 * refreshSeconds, windowSeconds: 2 * refreshSeconds });
     if (!wasOnline) void this.events.record(app, 'presence', { device: device.guid, online: true, address }, now);
   }
 
-  private markOffline(now: number): void {
+  /**
+   * Devices this node has not seen for two refresh intervals. With several nodes, the device may be
+   * talking to another one: the stored last-seen time (every node flushes its check-ins before
+   * this) decides, so only a device that no node has seen goes offline, and the event is recorded
+   * once per node that had it online, not on every node it ever visited.
+   */
+  private async markOffline(now: number): Promise<void> {
     for (const [id, entry] of this.online) {
       if (entry.offlineAt > now) continue;
       this.online.delete(id);
+      const stored = await this.store.getDevice(entry.app.id, entry.guid).catch(() => null);
+      if (stored && stored.lastSeen + entry.windowSeconds > now) continue; // seen through another node
       void this.events.record(entry.app, 'presence', { device: entry.guid, online: false }, now);
     }
   }
