@@ -72,8 +72,9 @@ export function createApi(onSignedOut) {
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const data = /^data: (.*)$/m.exec(block);
-            if (data) onMessage(JSON.parse(data[1]));
+            // split at \n only: JSON leaves U+2028/U+2029 unescaped, and a regex `$` stops there
+            const data = block.split('\n').find((line) => line.startsWith('data: '));
+            if (data) onMessage(JSON.parse(data.slice(6)));
           }
         }
       })().catch((error) => {

@@ -37,6 +37,11 @@ describe('live events', () => {
     ]);
   });
 
+  it('keeps values holding U+2028 and U+2029, which JSON does not escape', async () => {
+    const json = JSON.stringify({ v: 'a\u2028b\u2029c' });
+    assert.deepEqual(await read(frame(1, json)), [{ id: 1, json, signatureValid: true }]);
+  });
+
   it('an event moved to another position, or with other bytes, does not verify', async () => {
     const [moved, altered] = await read(frame(2, '{"v":"a"}', 1) + frame(3, '{"v":"b"}', 3, '{"v":"c"}'));
     assert.equal(moved?.signatureValid, false);

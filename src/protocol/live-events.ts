@@ -21,12 +21,19 @@ export async function* readLiveEvents(body: AsyncIterable<Uint8Array>, secret: s
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const id = /^id: (\d+)$/m.exec(block);
-      const data = /^data: ([0-9a-f]{64}) (.*)$/m.exec(block);
-      if (!id || !data) continue;
-      const json = data[2] as string;
-      const expected = signLiveEvent(secret, { nonce, id: Number(id[1]), dataSha256: sha256Hex(json) });
-      yield { id: Number(id[1]), json, signatureValid: signaturesEqual(expected, data[1] as string) };
+      // Lines end at \n only: a regex `$` or `.` would also stop at U+2028/U+2029, which JSON
+      // leaves unescaped inside strings.
+      let id: string | null = null;
+      let data: string | null = null;
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id: ')) id = line.slice(4);
+        else if (line.startsWith('data: ')) data = line.slice(6);
+      }
+      if (id === null || !/^\d+$/.test(id) || data === null || !/^[0-9a-f]{64} /.test(data)) continue;
+      const json = data.slice(65);
+      const signature = data.slice(0, 64);
+      const expected = signLiveEvent(secret, { nonce, id: Number(id), dataSha256: sha256Hex(json) });
+      yield { id: Number(id), json, signatureValid: signaturesEqual(expected, signature) };
     }
   }
 }
