@@ -61,7 +61,7 @@ describe('SDK outbox under kill -9', () => {
     removeDir(dataDir);
   });
 
-  it(`${ROUNDS} bursts of ${BURST} killed at random points: every returned publish is stored exactly once`, async () => {
+  it(`${ROUNDS} bursts of ${BURST} killed at random points: every returned publish is stored exactly once`, async (t) => {
     const returned: string[] = [];
     const kills: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -80,7 +80,7 @@ describe('SDK outbox under kill -9', () => {
     for (const v of stored) counts.set(v, (counts.get(v) ?? 0) + 1);
     const duplicates = [...counts].filter(([, n]) => n > 1);
     const missing = returned.filter((v) => !counts.has(v));
-    console.log(`crash test: kills after ${kills.join(', ')} returned publishes; ${returned.length} returned, ${stored.length} stored, ${missing.length} missing, ${duplicates.length} duplicated`);
+    t.diagnostic(`crash test: kills after ${kills.join(', ')} returned publishes; ${returned.length} returned, ${stored.length} stored, ${missing.length} missing, ${duplicates.length} duplicated`);
     assert.deepEqual(duplicates, []);
     assert.deepEqual(missing, []);
     // Stored beyond the returned ones: at most the one publish per kill that was durable but not yet printed.
