@@ -168,6 +168,7 @@ export class StratusClient extends Emitter<ClientEvents> {
     this.acks = JSON.parse(this.storage.getState('acks') ?? '{}') as Record<string, number>;
     this.base = this.storage.getState('server') ?? options.server;
     this.configUrl = this.storage.getState('configUrl');
+    this.lastUpdateMs = Number(this.storage.getState('lastUpdateMs') ?? 0);
   }
 
   /** The base URL requests go to now (after any `stratus.server` move). */
@@ -381,6 +382,7 @@ export class StratusClient extends Emitter<ClientEvents> {
       this.count(result, await this.sendOutbox(batch, {}));
     }
     this.lastUpdateMs = Date.now();
+    this.storage.setState('lastUpdateMs', String(this.lastUpdateMs)); // maybeUpdate's clock survives a restart
     if (this.debugLevel >= 4) console.debug(`stratus: update ${JSON.stringify(result)}, outbox ${this.storage.size()}`);
     return result;
   }

@@ -125,6 +125,18 @@ describe('SDK against a server process', () => {
     await offline.close();
   });
 
+  it('maybeUpdate() updates once the interval has passed, counting from before a restart', async () => {
+    const dir = dataDir();
+    const c = client('sleepy-1', dir);
+    assert.notEqual(await c.maybeUpdate(3600), null); // never updated: now
+    assert.equal(await c.maybeUpdate(3600), null);
+    await c.close();
+    const rebooted = client('sleepy-1', dir);
+    assert.equal(await rebooted.maybeUpdate(3600), null);
+    assert.notEqual(await rebooted.maybeUpdate(0), null);
+    await rebooted.close();
+  });
+
   it('publish() while the server is unreachable keeps the message for the next update()', async () => {
     const dir = dataDir();
     const offline = new Stratus({ server: 'http://127.0.0.1:9', app: 'demo', secret: s.demoSecret, device: 'field-1', dataDir: dir, retry: { attempts: 2, baseMs: 1 } });
