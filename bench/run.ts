@@ -1,12 +1,13 @@
 // `npm run bench`: Stratus side by side with Mosquitto and NATS JetStream on this machine, in one run
 // (docs/performance.md). Every loop is bounded in time or count; only loopback addresses are used.
 //   npm run bench -- [--only publish,poll,delivery,latency,fleet] [--runs 3] [--seconds 5]
-//                    [--fleet 1000000:10000000] [--backlog 20000] [--db postgres://…]
+//                    [--fleet 1000000:10000000] [--backlog 20000] [--db postgres://…/any-db]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../test/support/server-process.js';
+import { withFreshDatabase } from './peers/postgres.js';
 import { startHello, startMosquitto, startNats, startStratus, type Peer } from './peers/processes.js';
 import { markdownTable, ratioChart } from './report/render.js';
 import { comparisons, type Figure } from './report/stats.js';
@@ -41,9 +42,9 @@ const settings = { runs: wholeNumber('runs', flags.runs as string), seconds: who
 const [devices, messages] = (flags.fleet as string).split(':').map((x) => wholeNumber('fleet', x));
 const backlog = wholeNumber('backlog', flags.backlog as string);
 
-async function main(): Promise<void> {
+async function main(db: string | null): Promise<void> {
   const started = new Date();
-  const stratus = await startStratus(flags.db ? { db: flags.db } : {});
+  const stratus = await startStratus(db ? { db } : {});
   const [mosquitto, nats, hello] = await Promise.all([startMosquitto(), startNats(), startHello()]);
   const peers: Peer[] = [stratus, mosquitto, nats, hello];
   const figures: Figure[] = [];
@@ -74,4 +75,6 @@ async function main(): Promise<void> {
   process.stdout.write(`\nresults: bench/results/bench-${stamp}.json, bench/results/ratios.svg, bench/results/latest.md\n`);
 }
 
-await main();
+// With --db, Stratus runs on a fresh database made in that cluster (and dropped afterwards).
+if (flags.db) await withFreshDatabase(flags.db, main);
+else await main(null);

@@ -1,12 +1,11 @@
 // `npm run bench:scaling`: durable publish throughput of one node on SQLite vs one and three nodes on
 // one PostgreSQL database (docs/scaling.md). A benchmark, not a test: every run is bounded in time.
 //   BENCH_RUNS (3), BENCH_SECONDS (5), STRATUS_BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/test)
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { ROOT, startServer, type RunningServer } from '../test/support/server-process.js';
+import { withFreshDatabase } from './peers/postgres.js';
 import { CONNECTIONS, load, presigned } from './workloads/http-load.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -24,23 +23,6 @@ const WORKLOADS: Workload[] = [
   { name: 'single publish (1 message per sync)', perRequest: 1, presign: 150_000 },
   { name: 'batched publish (100 messages per sync)', perRequest: 100, presign: 12_000 },
 ];
-
-async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  const name = `stratus_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    await admin(`DROP DATABASE ${name} WITH (FORCE)`);
-  }
-}
 
 /** One timed run: the connections split over the nodes, each node loaded by its own generator. */
 async function measure(nodes: RunningServer[], secret: string, w: Workload, run: string): Promise<number> {
@@ -89,7 +71,7 @@ async function main(): Promise<void> {
         await Promise.all(nodes.map((n) => n.stop()));
       }
     };
-    if (setup.postgres) await withDatabase(run);
+    if (setup.postgres) await withFreshDatabase(PG_URL, run);
     else await run(null);
   }
   process.stdout.write(`\n| setup | workload | median msg/s | min–max |\n| --- | --- | ---: | ---: |\n`);
