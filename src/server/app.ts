@@ -1,22 +1,21 @@
 import swagger from '@fastify/swagger';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADER_TIME, StratusError } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { systemClock, type Clock } from './clock.js';
-import { answerCachedPoll } from './cached-poll.js';
 import { consoleRoutes } from './console-assets.js';
 import { sendError } from './error-reply.js';
-import './fastify-augment.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
 import { deviceRoutes } from './routes/admin/devices.js';
 import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
-import { deviceApi } from './routes/device/index.js';
+import { DeviceApi } from './routes/device/index.js';
+import { DEVICE_OPENAPI_PATHS } from './routes/device/openapi.js';
 import { createServices, type Services } from './services.js';
 
 export interface BuildOptions {
@@ -39,12 +38,12 @@ export interface StratusServer {
 export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const options = resolveOptions(build.options ?? {});
   const clock = build.clock ?? systemClock;
-  // Set once the services exist; cleared on close so that closing answers 503 through Fastify.
-  let cachedPoll: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
+  // The device API answers from the request event (src/server/routes/device); Fastify the rest.
+  let deviceApi: DeviceApi | null = null;
   const app = Fastify({
     serverFactory: (handler) =>
       createServer((req, res) => {
-        if (cachedPoll === null || !cachedPoll(req, res)) handler(req, res);
+        if (deviceApi === null || !deviceApi.handle(req, res)) handler(req, res);
       }),
     logger: build.logger ?? { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
@@ -54,7 +53,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const services = createServices(build.store, options, clock, app.log);
-  cachedPoll = (req, res) => answerCachedPoll(services, req, res);
+  deviceApi = new DeviceApi(services, app.log);
 
   // Bodies are checked as sent (no coercion, unknown fields rejected, not dropped); query strings
   // and path parameters are text, so their numbers and booleans are coerced.
@@ -62,14 +61,8 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const textAjv = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : textAjv).compile(schema));
 
-  app.decorateRequest('rawBody', null);
-  app.decorateRequest('signing', null);
-  app.decorateRequest('device', null);
-  app.decorateRequest('responseTime', 0);
-  // Hooks on every request take a callback, not a promise: cheaper on the poll path.
   app.addHook('onRequest', (request, reply, done) => {
-    request.responseTime = clock();
-    reply.header(HEADER_TIME, String(request.responseTime));
+    reply.header(HEADER_TIME, String(clock()));
     done();
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
@@ -79,11 +72,14 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Stratus admin API', version: '1' },
+      info: { title: 'Stratus API', version: '1' },
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, async () => {
+    const doc = app.swagger();
+    return { ...doc, paths: { ...DEVICE_OPENAPI_PATHS, ...doc.paths } };
+  });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   // Ready when the database answers: a load balancer takes a node out while its database is away.
   app.get('/readyz', { schema: { hide: true } }, async () => {
@@ -96,7 +92,6 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   });
 
   consoleRoutes(app);
-  await app.register(async (scope) => deviceApi(scope, services));
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, request));
     appRoutes(scope, services);
@@ -130,7 +125,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       return address;
     },
     async close() {
-      cachedPoll = null;
+      deviceApi?.close();
       if (sweeper) clearInterval(sweeper);
       if (heart) clearInterval(heart);
       await services.cluster.stop();

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   DEVICE_GUID,
@@ -16,6 +15,7 @@ import {
 } from '../protocol/index.js';
 import type { AppRecord, DeviceRecord } from '../store/types.js';
 import type { CachedApp } from './directory.js';
+import type { DeviceCall } from './routes/device/http.js';
 import { refreshSecondsOf, type Services } from './services.js';
 
 /** An authenticated, admitted device request. */
@@ -78,24 +78,24 @@ export function verifyRequest(
  * PROTOCOL §2 and §7: verifies the signature, time and nonce, then admits the device by the app's
  * policy. Throws a StratusError with the code to answer.
  */
-export async function authenticateDevice(services: Services, request: FastifyRequest): Promise<DeviceContext> {
-  const now = services.clock();
-  const appName = header(request.headers, HEADER_APP);
+export async function authenticateDevice(services: Services, call: DeviceCall): Promise<DeviceContext> {
+  const now = call.time;
+  const appName = header(call.headers, HEADER_APP);
   const cached = services.directory.peekApp(appName) ?? (await services.directory.app(appName, now));
   if (!cached || cached.secrets.length === 0) throw new StratusError('bad_signature', 'unknown app or bad signature');
-  const nonceHeader = request.headers[HEADER_NONCE];
-  request.signing = { secret: cached.secrets[0] as string, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
+  const nonceHeader = call.headers[HEADER_NONCE];
+  call.signing = { secret: cached.secrets[0] as string, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
 
   const { guid, time, nonce, secret } = verifyRequest(
     cached,
-    request.headers,
-    request.method,
-    request.raw.url ?? request.url,
-    request.rawBody ?? '',
+    call.headers,
+    call.method,
+    call.target,
+    call.body,
     now,
     services.options.timeWindowSeconds,
   );
-  request.signing = { secret, nonce };
+  call.signing = { secret, nonce };
   if (!services.nonces.remember(appName, guid, nonce, time, now)) {
     throw new StratusError('replayed', 'this nonce was used already inside the time window');
   }
@@ -104,12 +104,12 @@ export async function authenticateDevice(services: Services, request: FastifyReq
   const wait = services.rateLimiter.take(`${app.id}:${guid}`, Date.now());
   if (wait > 0) throw new StratusError('rate_limited', 'too many requests from this device', { retryAfterSeconds: wait });
 
-  const { device, created } = await admit(services, app, guid, request.ip, now);
+  const { device, created } = await admit(services, app, guid, call.ip, now);
   const lastSeen = created ? null : device.lastSeen;
-  services.presence.checkIn(app, device, lastSeen, request.ip, now, await refreshSecondsOf(services, app.id, device.id));
+  services.presence.checkIn(app, device, lastSeen, call.ip, now, await refreshSecondsOf(services, app.id, device.id));
   if (device.status === 'pending') throw new StratusError('pending_approval', 'device awaits approval');
   if (device.status === 'denied') {
-    await services.events.recordRejection(app, guid, 'denied', request.ip, now);
+    await services.events.recordRejection(app, guid, 'denied', call.ip, now);
     throw new StratusError('denied', 'device is denied');
   }
   return { app, device, grants: device.grants ?? app.defaultGrants, now };

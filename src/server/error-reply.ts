@@ -1,10 +1,9 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { StratusError, errorText, type ErrorCode } from '../protocol/index.js';
 
 /** Does the client prefer `text/plain` (PROTOCOL §4)? */
-export function wantsText(request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? '';
-  return accept.includes('text/plain') && !accept.includes('application/json');
+export function wantsText(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/plain') && !accept.includes('application/json');
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -17,24 +16,37 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** Turns any thrown error into a StratusError; unknown errors become `internal` (and are logged). */
-export function toStratusError(error: unknown, request: FastifyRequest): StratusError {
+export function toStratusError(error: unknown, log: FastifyBaseLogger): StratusError {
   if (error instanceof StratusError) return error;
   const e = error as FastifyError;
   const mapped = (e.code && FASTIFY_CODES[e.code]) ?? (e.validation ? 'bad_request' : undefined);
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new StratusError('bad_request', 'a body needs a Content-Type: application/json, or a form for /v1/publish');
-  }
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new StratusError('bad_request', 'a body needs a Content-Type: application/json');
   if (mapped) return new StratusError(mapped, e.message);
   if (e instanceof SyntaxError || e.statusCode === 400) return new StratusError('bad_request', e.message);
-  request.log.error({ err: error }, 'unexpected error');
+  log.error({ err: error }, 'unexpected error');
   return new StratusError('internal', 'internal error; the server log has details');
 }
 
-/** The one place that writes error answers. */
+/** An error answer: status, headers and body (PROTOCOL §4). */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function errorAnswer(e: StratusError, accept: string | undefined): ErrorAnswer {
+  const headers: Record<string, string> = {};
+  if (e.retryAfterSeconds !== null) headers['retry-after'] = String(e.retryAfterSeconds);
+  if (wantsText(accept)) {
+    headers['content-type'] = 'text/plain; charset=utf-8';
+    return { status: e.status, headers, body: errorText(e.code, e.message) };
+  }
+  headers['content-type'] = 'application/json; charset=utf-8';
+  return { status: e.status, headers, body: JSON.stringify(e.toBody()) };
+}
+
+/** Error answers of the routes Fastify serves (admin API, console, health). */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const e = toStratusError(error, request);
-  reply.code(e.status);
-  if (e.retryAfterSeconds !== null) reply.header('retry-after', String(e.retryAfterSeconds));
-  if (wantsText(request)) return reply.type('text/plain; charset=utf-8').send(errorText(e.code, e.message));
-  return reply.type('application/json; charset=utf-8').send(JSON.stringify(e.toBody()));
+  const answer = errorAnswer(toStratusError(error, request.log), request.headers.accept);
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }

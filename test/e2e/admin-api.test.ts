@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifyStaticConfig } from '../../src/protocol/index.js';
+import { DEVICE_ROUTES } from '../../src/server/routes/device/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 
@@ -34,7 +35,7 @@ describe('admin API', () => {
     assert.deepEqual(await guids('limit=2'), ['a-old', 'b-old']);
   });
 
-  it('serves an OpenAPI 3 document describing every admin route', async () => {
+  it('serves an OpenAPI 3 document describing every admin and device route', async () => {
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
     assert.match(doc.openapi, /^3\./);
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
@@ -53,10 +54,14 @@ describe('admin API', () => {
       'GET /v1/admin/apps/{app}/streams',
       'DELETE /v1/admin/apps/{app}/messages',
       'GET /v1/admin/apps/{app}/access-requests',
+      ...DEVICE_ROUTES,
     ]) {
       assert.ok(routes.includes(expected), `${expected} is documented`);
     }
     assert.deepEqual(doc.components.securitySchemes.adminToken, { type: 'http', scheme: 'bearer' });
+    const sync = doc.paths['/v1/sync'].post;
+    assert.deepEqual(sync.parameters.map((p: { name: string }) => p.name), ['X-Stratus-App', 'X-Stratus-Device', 'X-Stratus-Time', 'X-Stratus-Nonce', 'X-Stratus-Signature']);
+    assert.ok(sync.requestBody.content['application/json'].schema.properties.publish);
   });
 
   it('creates an app with its secret once; rotation keeps old secrets valid for the overlap only', async () => {

@@ -36,6 +36,8 @@ export interface StartOptions {
   dataDir?: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Options for node itself, such as `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 /** Starts `stratus serve` as a real process on a random port and waits until it listens. */
@@ -43,7 +45,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'stratus-test-'));
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', '--device-rate-per-second', '0', ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', '--device-rate-per-second', '0', ...(options.args ?? [])],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -16,10 +16,14 @@ export interface TransactionHooks {
 
 const NO_HOOKS: TransactionHooks = { beginJob() {}, rollbackJob() {}, beforeCommit() {}, afterRollback() {} };
 
+type Settled = { job: Job<unknown>; ok: true; value: unknown } | { job: Job<unknown>; ok: false; error: unknown };
+
 /**
- * Group commit: write jobs queued during one turn of the event loop run in one transaction, each
- * in its own savepoint so a failing job rolls back alone, and their promises resolve only after
- * COMMIT returned (synchronous=FULL: on disk). Many requests share one fsync.
+ * Group commit: write jobs queued during one turn of the event loop run in one transaction, and
+ * their promises resolve only after COMMIT returned (synchronous=FULL: on disk). Many requests
+ * share one fsync. Jobs run back to back; only when one throws is the transaction rolled back and
+ * run again with each job in its own savepoint, so that the failing job rolls back alone (a
+ * savepoint per job on every commit cost more than the jobs themselves).
  */
 export class GroupCommitter {
   private queue: Job<unknown>[] = [];
@@ -55,32 +59,45 @@ export class GroupCommitter {
     const jobs = this.queue;
     if (jobs.length === 0) return;
     this.queue = [];
-    const done: { job: Job<unknown>; value: unknown }[] = [];
-    const failed: { job: Job<unknown>; error: unknown }[] = [];
+    let settled: Settled[] | null;
     try {
-      this.sql.begin.run();
-      for (const job of jobs) {
-        this.sql.savepoint.run();
-        this.hooks.beginJob();
-        try {
-          done.push({ job, value: job.run() });
-          this.sql.release.run();
-        } catch (error) {
-          this.sql.rollbackTo.run();
-          this.sql.release.run();
-          this.hooks.rollbackJob();
-          failed.push({ job, error });
-        }
-      }
-      this.hooks.beforeCommit();
-      this.sql.commit.run();
+      settled = this.transaction(jobs, false) ?? this.transaction(jobs, true);
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.hooks.afterRollback();
       for (const job of jobs) job.reject(error);
       return;
     }
-    for (const { job, value } of done) job.resolve(value);
-    for (const { job, error } of failed) job.reject(error);
+    for (const s of settled as Settled[]) {
+      if (s.ok) s.job.resolve(s.value);
+      else s.job.reject(s.error);
+    }
+  }
+
+  /** One committed transaction of all jobs; without savepoints, null (rolled back) when a job throws. */
+  private transaction(jobs: Job<unknown>[], savepoints: boolean): Settled[] | null {
+    const settled: Settled[] = [];
+    this.sql.begin.run();
+    for (const job of jobs) {
+      if (savepoints) this.sql.savepoint.run();
+      this.hooks.beginJob();
+      try {
+        settled.push({ job, ok: true, value: job.run() });
+        if (savepoints) this.sql.release.run();
+      } catch (error) {
+        if (!savepoints) {
+          this.db.exec('ROLLBACK');
+          this.hooks.afterRollback();
+          return null;
+        }
+        this.sql.rollbackTo.run();
+        this.sql.release.run();
+        this.hooks.rollbackJob();
+        settled.push({ job, ok: false, error });
+      }
+    }
+    this.hooks.beforeCommit();
+    this.sql.commit.run();
+    return settled;
   }
 }

@@ -14,14 +14,18 @@ function revive(e: SerializedError): Error {
 }
 
 /**
- * The server's side of the writer thread. Calls made during one turn of the event loop travel in one
- * message and share one transaction.
+ * The server's side of the writer thread. Calls travel in batches, one batch in flight at a time:
+ * calls made while the writer commits wait for its answer and go together in the next message (and
+ * the next transaction). The writer could not start on them sooner anyway, and every message costs
+ * both threads a wake-up and a copy.
  */
 export class WriterClient {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private queue: WriteCall[] = [];
   private nextId = 1;
+  private inFlight = false;
+  private scheduled = false;
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
 
@@ -29,6 +33,8 @@ export class WriterClient {
     this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
     this.worker.on('message', (message: FromWriter) => {
       if (!('results' in message)) return;
+      this.inFlight = false;
+      this.schedule();
       for (const r of message.results) {
         const w = this.waiting.get(r.id);
         this.waiting.delete(r.id);
@@ -56,15 +62,26 @@ export class WriterClient {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      if (this.queue.length === 0) setImmediate(() => this.send());
       this.queue.push({ id, op, args });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.inFlight) this.send();
     });
   }
 
   private send(): void {
     const calls = this.queue;
     this.queue = [];
-    if (calls.length > 0) this.worker.postMessage({ calls } satisfies ToWriter);
+    if (calls.length === 0) return;
+    this.inFlight = true;
+    this.worker.postMessage({ calls } satisfies ToWriter);
   }
 
   /** Sends what is queued, lets the writer commit it and close, and waits for the thread to end. */

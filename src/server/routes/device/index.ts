@@ -1,44 +1,82 @@
-import type { FastifyInstance } from 'fastify';
-import { HEADER_SIGNATURE, sha256Hex, signResponse } from '../../../protocol/index.js';
-import { authenticateDevice } from '../../device-auth.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StratusError } from '../../../protocol/index.js';
+import { authenticateDevice, type DeviceContext } from '../../device-auth.js';
+import { errorAnswer, toStratusError } from '../../error-reply.js';
 import type { Services } from '../../services.js';
-import { configRoute } from './config.js';
-import { convenienceRoutes } from './convenience.js';
-import { liveRoute } from './live.js';
-import { syncRoute } from './sync.js';
+import { getConfig } from './config.js';
+import { publishOne, readMessages } from './convenience.js';
+import { clientAddress, readBody, writeAnswer, type DeviceAnswer, type DeviceCall } from './http.js';
+import { live } from './live.js';
+import { sync } from './sync.js';
+
+type DeviceRoute = (services: Services, ctx: DeviceContext, call: DeviceCall) => Promise<DeviceAnswer>;
+
+const ROUTES = new Map<string, DeviceRoute>([
+  ['GET /v1/config', getConfig],
+  ['POST /v1/sync', sync],
+  ['POST /v1/publish', publishOne],
+  ['GET /v1/messages', readMessages],
+  ['GET /v1/live', live],
+]);
+
+/** The device API's paths, for the OpenAPI document. */
+export const DEVICE_ROUTES = [...ROUTES.keys()];
+
+const NO_BODY = Buffer.alloc(0);
 
 /**
- * The device API (PROTOCOL §2–§8). Bodies are kept raw, since the signature covers their exact
- * bytes, and parsed by the routes after authentication. Every answer carries X-Stratus-Time and,
- * once the app is known, X-Stratus-Signature.
+ * The device API (PROTOCOL §2–§8), served straight from node:http's request event: it is the hot
+ * path of a fleet, and a framework's routing, hooks and reply objects cost more CPU than the
+ * signatures do. Each request is read as raw bytes (the signature covers them), authenticated, then
+ * routed; every answer carries X-Stratus-Time and, once the app is known, X-Stratus-Signature.
+ * Requests it has no route for are left to Fastify (admin API, console).
  */
-export async function deviceApi(app: FastifyInstance, services: Services): Promise<void> {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-    request.rawBody = body as Buffer;
-    done(null, undefined);
-  });
+export class DeviceApi {
+  private closing = false;
 
+  constructor(
+    private readonly services: Services,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
-  app.addHook('preHandler', async (request) => {
-    request.device = await authenticateDevice(services, request);
-  });
+  /** Answers the request when it is a device route; false leaves it to the caller. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const route = ROUTES.get(`${req.method} ${mark < 0 ? url : url.slice(0, mark)}`);
+    if (route === undefined) return false;
+    const call: DeviceCall = {
+      method: req.method as string,
+      target: url,
+      query: new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)),
+      headers: req.headers,
+      body: NO_BODY,
+      ip: clientAddress(req, this.services.options.trustProxy),
+      time: this.services.clock(),
+      signing: null,
+    };
+    void this.answer(route, call, req, res);
+    return true;
+  }
 
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.signing) return done(null, payload);
-    const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : '';
-    const signature = signResponse(request.signing.secret, {
-      nonce: request.signing.nonce,
-      status: reply.statusCode,
-      time: request.responseTime,
-      bodySha256: sha256Hex(body),
-    });
-    reply.header(HEADER_SIGNATURE, signature);
-    done(null, payload);
-  });
+  /** From now on answers `unavailable`, so a load balancer moves the devices to another node. */
+  close(): void {
+    this.closing = true;
+  }
 
-  configRoute(app, services);
-  syncRoute(app, services);
-  convenienceRoutes(app, services);
-  liveRoute(app, services);
+  private async answer(route: DeviceRoute, call: DeviceCall, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let answer: DeviceAnswer;
+    try {
+      if (this.closing) throw new StratusError('unavailable', 'this server is shutting down; retry', { retryAfterSeconds: 1 });
+      call.body = await readBody(req, this.services.options.bodyLimitBytes);
+      const ctx = await authenticateDevice(this.services, call);
+      answer = await route(this.services, ctx, call);
+    } catch (error) {
+      answer = errorAnswer(toStratusError(error, this.log), req.headers.accept);
+      // The rest of a refused body is not read: the connection cannot carry another request.
+      if (!req.complete || this.closing) answer.headers.connection = 'close';
+    }
+    if (!res.destroyed) writeAnswer(res, call, answer);
+  }
 }

@@ -1,22 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import {
-  EMPTY_SHA256,
-  HEADER_SIGNATURE,
-  HEADER_TIME,
-  StratusError,
-  sha256Hex,
-  signLiveEvent,
-  signResponse,
-} from '../../../protocol/index.js';
+import type { ServerResponse } from 'node:http';
+import { StratusError, sha256Hex, signLiveEvent } from '../../../protocol/index.js';
+import type { SubscriptionRequest } from '../../../store/types.js';
 import type { DeviceContext, ResponseSigning } from '../../device-auth.js';
 import type { LiveMessage } from '../../live-hub.js';
 import type { Services } from '../../services.js';
+import type { DeviceAnswer, DeviceCall } from './http.js';
 import { toSubscription } from './validate.js';
 
 /** `sub=scope/stream`, repeated; the stream may hold `/`, the scope cannot. */
-function parseSubs(query: unknown): { scope: string; stream: string }[] {
-  const raw = (query as { sub?: string | string[] }).sub;
-  const subs = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+function parseSubs(query: URLSearchParams): { scope: string; stream: string }[] {
+  const subs = query.getAll('sub');
   if (subs.length === 0) throw new StratusError('bad_request', 'give at least one sub=<scope>/<stream>');
   return subs.map((s) => {
     const slash = s.indexOf('/');
@@ -30,47 +23,33 @@ function parseSubs(query: unknown): { scope: string; stream: string }[] {
  * opened (docs/protocol.md, "Live"). It moves no cursor: clients acknowledge through sync, which
  * also delivers whatever a dropped connection missed.
  */
-export function liveRoute(app: FastifyInstance, services: Services): void {
-  app.get('/v1/live', async (request, reply) => {
-    const ctx = request.device as DeviceContext;
-    const signing = request.signing as ResponseSigning;
-    const subs = parseSubs(request.query);
-    if (subs.length > services.options.maxSubscribePerSync) {
-      throw new StratusError('too_large', `at most ${services.options.maxSubscribePerSync} streams per live connection`);
-    }
-    const refs = subs.map((item, i) => toSubscription(ctx, item, services.options, `sub[${i}]`));
+export async function live(services: Services, ctx: DeviceContext, call: DeviceCall): Promise<DeviceAnswer> {
+  const signing = call.signing as ResponseSigning;
+  const subs = parseSubs(call.query);
+  if (subs.length > services.options.maxSubscribePerSync) {
+    throw new StratusError('too_large', `at most ${services.options.maxSubscribePerSync} streams per live connection`);
+  }
+  const refs = subs.map((item, i) => toSubscription(ctx, item, services.options, `sub[${i}]`));
+  const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+  return { status: 200, headers, stream: (res) => streamEvents(services, refs, signing, res) };
+}
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      [HEADER_TIME]: String(request.responseTime),
-      [HEADER_SIGNATURE]: signResponse(signing.secret, {
-        nonce: signing.nonce,
-        status: 200,
-        time: request.responseTime,
-        bodySha256: EMPTY_SHA256,
-      }),
-    });
-    res.write('retry: 2000\n\n');
-
-    let id = 0;
-    const send = (message: LiveMessage): void => {
-      id += 1;
-      const json = JSON.stringify(message);
-      const sig = signLiveEvent(signing.secret, { nonce: signing.nonce, id, dataSha256: sha256Hex(json) });
-      res.write(`id: ${id}\nevent: message\ndata: ${sig} ${json}\n\n`);
-      if (res.writableLength > services.options.liveBufferBytes) res.destroy();
-    };
-    const stops = refs.map((ref) => services.live.listen(ref, send));
-    const ping = setInterval(() => res.write(': ping\n\n'), services.options.liveKeepAliveMs);
-    const untrack = services.live.track(() => res.end());
-    res.once('close', () => {
-      clearInterval(ping);
-      untrack();
-      for (const stop of stops) stop();
-    });
+function streamEvents(services: Services, refs: SubscriptionRequest[], signing: ResponseSigning, res: ServerResponse): void {
+  res.write('retry: 2000\n\n');
+  let id = 0;
+  const send = (message: LiveMessage): void => {
+    id += 1;
+    const json = JSON.stringify(message);
+    const sig = signLiveEvent(signing.secret, { nonce: signing.nonce, id, dataSha256: sha256Hex(json) });
+    res.write(`id: ${id}\nevent: message\ndata: ${sig} ${json}\n\n`);
+    if (res.writableLength > services.options.liveBufferBytes) res.destroy();
+  };
+  const stops = refs.map((ref) => services.live.listen(ref, send));
+  const ping = setInterval(() => res.write(': ping\n\n'), services.options.liveKeepAliveMs);
+  const untrack = services.live.track(() => res.end());
+  res.once('close', () => {
+    clearInterval(ping);
+    untrack();
+    for (const stop of stops) stop();
   });
 }

@@ -1,73 +1,70 @@
-import type { FastifyInstance } from 'fastify';
 import { StratusError, type RejectedItem, type SyncResponse } from '../../../protocol/index.js';
 import type { NewMessage, SubscriptionRequest } from '../../../store/types.js';
 import { normalizeEtag } from '../../config-view.js';
 import type { DeviceContext } from '../../device-auth.js';
 import type { Services } from '../../services.js';
+import { jsonAnswer, type DeviceAnswer, type DeviceCall } from './http.js';
 import { isPlainObject, parseJson, toNewMessage, toSubscription } from './validate.js';
 
 /** `POST /v1/sync`: one round trip of `update()` (PROTOCOL §6). */
-export function syncRoute(app: FastifyInstance, services: Services): void {
-  app.post('/v1/sync', async (request, reply) => {
-    const ctx = request.device as DeviceContext;
-    const body = parseJson(request.rawBody);
-    if (!isPlainObject(body)) throw new StratusError('bad_request', 'the body must be a JSON object');
-    const unknown = Object.keys(body).find((k) => k !== 'publish' && k !== 'subscribe' && k !== 'config');
-    if (unknown !== undefined) throw new StratusError('bad_request', `unknown field "${unknown}"`);
-    const publish = arrayField(body.publish, 'publish', services.options.maxPublishPerSync);
-    const subscribe = arrayField(body.subscribe, 'subscribe', services.options.maxSubscribePerSync);
-    if (body.config !== undefined && body.config !== null && typeof body.config !== 'string') {
-      throw new StratusError('bad_request', 'config must be the ETag held, or null');
-    }
+export async function sync(services: Services, ctx: DeviceContext, call: DeviceCall): Promise<DeviceAnswer> {
+  const body = parseJson(call.body);
+  if (!isPlainObject(body)) throw new StratusError('bad_request', 'the body must be a JSON object');
+  const unknown = Object.keys(body).find((k) => k !== 'publish' && k !== 'subscribe' && k !== 'config');
+  if (unknown !== undefined) throw new StratusError('bad_request', `unknown field "${unknown}"`);
+  const publish = arrayField(body.publish, 'publish', services.options.maxPublishPerSync);
+  const subscribe = arrayField(body.subscribe, 'subscribe', services.options.maxSubscribePerSync);
+  if (body.config !== undefined && body.config !== null && typeof body.config !== 'string') {
+    throw new StratusError('bad_request', 'config must be the ETag held, or null');
+  }
 
-    // Subscriptions are all-or-nothing: a bad one fails the request before anything is written.
-    const subscriptions: SubscriptionRequest[] = subscribe.map((item, i) =>
-      toSubscription(ctx, item, services.options, `subscribe[${i}]`),
-    );
-    const seen = new Set<string>();
-    for (const s of subscriptions) {
-      const key = `${s.scope}\u0000${s.stream}`;
-      if (seen.has(key)) throw new StratusError('bad_request', `${s.scope}/${s.stream} is subscribed twice`);
-      seen.add(key);
-    }
+  // Subscriptions are all-or-nothing: a bad one fails the request before anything is written.
+  const subscriptions: SubscriptionRequest[] = subscribe.map((item, i) =>
+    toSubscription(ctx, item, services.options, `subscribe[${i}]`),
+  );
+  const seen = new Set<string>();
+  for (const s of subscriptions) {
+    const key = `${s.scope}\u0000${s.stream}`;
+    if (seen.has(key)) throw new StratusError('bad_request', `${s.scope}/${s.stream} is subscribed twice`);
+    seen.add(key);
+  }
 
-    // Publish items are accepted or rejected each on its own.
-    const rejected: RejectedItem[] = [];
-    const messages: NewMessage[] = [];
-    publish.forEach((item, index) => {
-      try {
-        messages.push(toNewMessage(ctx, item, services.options, `publish[${index}]`));
-      } catch (error) {
-        if (!(error instanceof StratusError)) throw error;
-        const id = isPlainObject(item) && typeof item.id === 'string' ? item.id : null;
-        rejected.push({ id, index, code: error.code, message: error.message });
-      }
-    });
-
-    const result = await services.sync({ deviceId: ctx.device.id, now: ctx.now, publish: messages, subscribe: subscriptions });
-    const response: SyncResponse = {
-      time: ctx.now,
-      accepted: result.published.map((p, i) => ({ id: messages[i]?.clientId ?? null, seq: p.seq })),
-      rejected,
-      messages: [],
-      cursors: [],
-    };
-    subscriptions.forEach((s, i) => {
-      const outcome = result.subscriptions[i];
-      if (!outcome) return;
-      for (const m of outcome.messages) {
-        response.messages.push({ scope: s.scope, stream: s.stream, seq: m.seq, value: m.value, from: m.writer, time: m.time });
-      }
-      response.cursors.push({ scope: s.scope, stream: s.stream, cursor: outcome.cursor, head: outcome.head });
-    });
-    if (body.config !== undefined) {
-      const view = await services.configs.forDevice(ctx.app.id, ctx.device.id);
-      if (body.config === null || normalizeEtag(body.config) !== normalizeEtag(view.etag)) {
-        response.config = { etag: view.etag, values: view.values };
-      }
+  // Publish items are accepted or rejected each on its own.
+  const rejected: RejectedItem[] = [];
+  const messages: NewMessage[] = [];
+  publish.forEach((item, index) => {
+    try {
+      messages.push(toNewMessage(ctx, item, services.options, `publish[${index}]`));
+    } catch (error) {
+      if (!(error instanceof StratusError)) throw error;
+      const id = isPlainObject(item) && typeof item.id === 'string' ? item.id : null;
+      rejected.push({ id, index, code: error.code, message: error.message });
     }
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(response));
   });
+
+  const result = await services.sync({ deviceId: ctx.device.id, now: ctx.now, publish: messages, subscribe: subscriptions });
+  const response: SyncResponse = {
+    time: ctx.now,
+    accepted: result.published.map((p, i) => ({ id: messages[i]?.clientId ?? null, seq: p.seq })),
+    rejected,
+    messages: [],
+    cursors: [],
+  };
+  subscriptions.forEach((s, i) => {
+    const outcome = result.subscriptions[i];
+    if (!outcome) return;
+    for (const m of outcome.messages) {
+      response.messages.push({ scope: s.scope, stream: s.stream, seq: m.seq, value: m.value, from: m.writer, time: m.time });
+    }
+    response.cursors.push({ scope: s.scope, stream: s.stream, cursor: outcome.cursor, head: outcome.head });
+  });
+  if (body.config !== undefined) {
+    const view = await services.configs.forDevice(ctx.app.id, ctx.device.id);
+    if (body.config === null || normalizeEtag(body.config) !== normalizeEtag(view.etag)) {
+      response.config = { etag: view.etag, values: view.values };
+    }
+  }
+  return jsonAnswer(JSON.stringify(response));
 }
 
 function arrayField(value: unknown, name: string, max: number): unknown[] {

@@ -1,11 +1,11 @@
-// A 304 config poll is answered from memory (src/server/cached-poll.ts) once the app, device and
-// config are cached: it must keep every rule of the ordinary path.
+// The hottest request of a fleet, a 304 config poll answered from memory once the app, device and
+// config are cached: it keeps every rule of the device API.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 
-describe('cached 304 config polls', () => {
+describe('304 config polls', () => {
   let s: InProcessServer;
   let device: TestDevice;
   let etag: string;
@@ -61,7 +61,7 @@ describe('cached 304 config polls', () => {
   });
 });
 
-describe('cached 304 polls and the rate limit', () => {
+describe('304 polls and the rate limit', () => {
   it('count toward it and are answered rate_limited with Retry-After', async () => {
     const s = await startInProcess({ deviceRatePerSecond: 1, deviceRateBurst: 4 });
     try {

@@ -1,0 +1,85 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, StratusError, sha256Hex, signResponse } from '../../../protocol/index.js';
+import type { ResponseSigning } from '../../device-auth.js';
+
+/** One device request as the routes see it: the exact bytes the signature covers, and its answer's time. */
+export interface DeviceCall {
+  method: string;
+  /** Path and query exactly as sent: what the signature covers. */
+  target: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The raw body (empty for GET). */
+  body: Buffer;
+  /** The client's address: with trustProxy, the first X-Forwarded-For entry. */
+  ip: string;
+  /** X-Stratus-Time of the answer, which is also the server's `now` for this request. */
+  time: number;
+  /** Set once the app is known, so that every answer, errors included, is signed (PROTOCOL §3). */
+  signing: ResponseSigning | null;
+}
+
+/** An answer to write: a body, or a stream (server-sent events) that writes itself after the head. */
+export interface DeviceAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+  stream?: (res: ServerResponse) => void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  if (typeof forwarded === 'string' && forwarded !== '') return (forwarded.split(',')[0] as string).trim();
+  return req.socket.remoteAddress ?? '';
+}
+
+/** The body's bytes, refused as `too_large` past `limit` (announced or received). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const announced = Number(req.headers['content-length'] ?? 0);
+  if (announced > limit) return Promise.reject(tooLarge(limit));
+  if (req.method === 'GET' || (announced === 0 && req.headers['transfer-encoding'] === undefined)) return Promise.resolve(EMPTY);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function tooLarge(limit: number): StratusError {
+  return new StratusError('too_large', `the body is over the limit of ${limit} bytes`);
+}
+
+/** Writes an answer with X-Stratus-Time and, when the app is known, X-Stratus-Signature over its body. */
+export function writeAnswer(res: ServerResponse, call: DeviceCall, answer: DeviceAnswer): void {
+  const body = answer.body ?? '';
+  const headers = answer.headers;
+  headers[HEADER_TIME] = String(call.time);
+  if (call.signing) {
+    const bodySha256 = answer.stream ? EMPTY_SHA256 : sha256Hex(body);
+    headers[HEADER_SIGNATURE] = signResponse(call.signing.secret, { nonce: call.signing.nonce, status: answer.status, time: call.time, bodySha256 });
+  }
+  if (answer.stream) {
+    res.writeHead(answer.status, headers);
+    answer.stream(res);
+    return;
+  }
+  if (answer.status !== 304) headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(answer.status, headers);
+  res.end(body);
+}
+
+export function jsonAnswer(body: string, status = 200): DeviceAnswer {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
+}
