@@ -2,9 +2,10 @@
 // (docs/performance.md). Every loop is bounded in time or count; only loopback addresses are used.
 //   npm run bench -- [--only publish,poll,delivery,latency,fleet] [--runs 3] [--seconds 5]
 //                    [--fleet 1000000:10000000] [--backlog 20000] [--db postgres://…/any-db]
+//                    [--profile <dir>]  (CPU profiles of the Stratus servers)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../test/support/server-process.js';
 import { withFreshDatabase } from './peers/postgres.js';
@@ -27,6 +28,7 @@ const { values: flags } = parseArgs({
     fleet: { type: 'string', default: '1000000:10000000' },
     backlog: { type: 'string', default: '20000' },
     db: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -38,13 +40,18 @@ function wholeNumber(name: string, text: string): number {
 const only = (flags.only as string).split(',');
 const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
 if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`);
-const settings = { runs: wholeNumber('runs', flags.runs as string), seconds: wholeNumber('seconds', flags.seconds as string) };
+const settings = {
+  runs: wholeNumber('runs', flags.runs as string),
+  seconds: wholeNumber('seconds', flags.seconds as string),
+  // CPU profiles of the Stratus servers (open them in Chrome DevTools or speedscope)
+  nodeArgs: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags.profile)}`] : [],
+};
 const [devices, messages] = (flags.fleet as string).split(':').map((x) => wholeNumber('fleet', x));
 const backlog = wholeNumber('backlog', flags.backlog as string);
 
 async function main(db: string | null): Promise<void> {
   const started = new Date();
-  const stratus = await startStratus(db ? { db } : {});
+  const stratus = await startStratus({ ...(db ? { db } : {}), nodeArgs: settings.nodeArgs });
   const [mosquitto, nats, hello] = await Promise.all([startMosquitto(), startNats(), startHello()]);
   const peers: Peer[] = [stratus, mosquitto, nats, hello];
   const figures: Figure[] = [];

@@ -106,8 +106,12 @@ export interface StratusPeer extends Peer {
 }
 
 /** `stratus serve` on SQLite (a data directory) or on `db` (a postgres:// URL). */
-export async function startStratus(options: { db?: string; dataDir?: string } = {}): Promise<StratusPeer> {
-  const server = await startServer({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), args: options.db ? ['--db', options.db] : [] });
+export async function startStratus(options: { db?: string; dataDir?: string; nodeArgs?: string[] } = {}): Promise<StratusPeer> {
+  const server = await startServer({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    args: options.db ? ['--db', options.db] : [],
+    nodeArgs: options.nodeArgs ?? [],
+  });
   return {
     url: server.url,
     pid: server.process.pid as number,

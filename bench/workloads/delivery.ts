@@ -1,18 +1,19 @@
 // Workload 4: subscribers draining a backlog, 100 messages per answer, acknowledging as they go:
 // Stratus sync (cursor moved by `after`) vs JetStream pull consumers (explicit ack per message).
 import { AckPolicy, connect, StorageType } from 'nats';
-import { TestDevice } from '../../test/support/device-client.js';
 import type { Peer, StratusPeer } from '../peers/processes.js';
 import type { Figure } from '../report/stats.js';
+import { BenchDevice, benchAgent } from './bench-device.js';
 import type { Settings } from './http-load.js';
 
 const SUBSCRIBERS = 8;
 
 async function stratusDrain(stratus: StratusPeer, backlog: number, run: number): Promise<number> {
   const stream = `drain${run}`;
-  const readers = Array.from({ length: SUBSCRIBERS }, (_, i) => new TestDevice(stratus.url, 'demo', stratus.secret, `reader-${run}-${i}`));
+  const agent = benchAgent(SUBSCRIBERS);
+  const readers = Array.from({ length: SUBSCRIBERS }, (_, i) => new BenchDevice(stratus.url, stratus.secret, `reader-${run}-${i}`, agent));
   for (const r of readers) await r.sync({ subscribe: [{ scope: 'bench', stream }] }); // cursors at the head: 0
-  const writer = new TestDevice(stratus.url, 'demo', stratus.secret, `writer-${run}`);
+  const writer = new BenchDevice(stratus.url, stratus.secret, `writer-${run}`, agent);
   const value = 'x'.repeat(64);
   for (let n = 0; n < backlog; n += 1000) {
     await writer.sync({ publish: Array.from({ length: Math.min(1000, backlog - n) }, (_, i) => ({ id: `d${n + i}`, scope: 'bench', stream, value })) });
@@ -22,13 +23,14 @@ async function stratusDrain(stratus: StratusPeer, backlog: number, run: number):
     readers.map(async (reader) => {
       let after = 0;
       while (after < backlog) {
-        const r = await reader.sync({ subscribe: [{ scope: 'bench', stream, after }] });
-        const messages = r.json.messages as { seq: number }[];
-        if (messages.length === 0) throw new Error(`drain stalled at ${after}: ${r.text.slice(0, 200)}`);
+        const text = await reader.sync({ subscribe: [{ scope: 'bench', stream, after }] });
+        const messages = (JSON.parse(text) as { messages: { seq: number }[] }).messages;
+        if (messages.length === 0) throw new Error(`drain stalled at ${after}: ${text.slice(0, 200)}`);
         after = messages.at(-1)?.seq as number;
       }
     }),
   );
+  agent.destroy();
   return (SUBSCRIBERS * backlog) / ((performance.now() - started) / 1000);
 }
 

@@ -53,7 +53,7 @@ async function measure(scale: FleetScale, s: Settings): Promise<{ p99: number[];
     const started = performance.now();
     populate(join(dataDir, 'stratus.db'), scale);
     process.stderr.write(`  fleet of ${scale.devices} devices and ${scale.messages} messages written in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-    const stratus = await startStratus({ dataDir });
+    const stratus = await startStratus({ dataDir, nodeArgs: s.nodeArgs });
     try {
       const probe = presigned(secret, 'GET', '/v1/config', 1, { device: () => 'fleet-0' })({}) as { headers: Record<string, string> };
       const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;

@@ -7,6 +7,8 @@ export const CONNECTIONS = 64;
 export interface Settings {
   runs: number;
   seconds: number;
+  /** Options for the Stratus server's node, such as --cpu-prof (`npm run bench -- --profile <dir>`). */
+  nodeArgs: string[];
 }
 
 type Request = { method: string; path: string; headers: Record<string, string>; body?: string };

@@ -5,6 +5,7 @@ import { TestDevice } from '../../test/support/device-client.js';
 import { openLive } from '../../test/support/live-reader.js';
 import type { Peer, StratusPeer } from '../peers/processes.js';
 import { quantile, type Figure } from '../report/stats.js';
+import { BenchDevice, benchAgent } from './bench-device.js';
 import type { Settings } from './http-load.js';
 
 const RATE = 1000;
@@ -28,8 +29,10 @@ async function paced(seconds: number, send: (i: number) => Promise<unknown>): Pr
 async function stratusLatency(stratus: StratusPeer, seconds: number, run: number): Promise<number[]> {
   const stream = `latency${run}`;
   const live = await openLive(new TestDevice(stratus.url, 'demo', stratus.secret, `listener-${run}`), [`bench/${stream}`]);
-  const publishers = Array.from({ length: 16 }, (_, i) => new TestDevice(stratus.url, 'demo', stratus.secret, `pacer-${run}-${i}`));
-  await paced(seconds, (i) => (publishers[i % publishers.length] as TestDevice).sync({ publish: [{ scope: 'bench', stream, value: String(performance.now()) }] }));
+  const agent = benchAgent(16);
+  const publishers = Array.from({ length: 16 }, (_, i) => new BenchDevice(stratus.url, stratus.secret, `pacer-${run}-${i}`, agent));
+  await paced(seconds, (i) => (publishers[i % publishers.length] as BenchDevice).sync({ publish: [{ scope: 'bench', stream, value: String(performance.now()) }] }));
+  agent.destroy();
   const total = RATE * seconds;
   const timer = setTimeout(() => void live.close(), 10_000);
   const events = await live.waitFor(total);

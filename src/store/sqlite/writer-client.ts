@@ -14,17 +14,19 @@ function revive(e: SerializedError): Error {
 }
 
 /**
- * The server's side of the writer thread. Calls travel in batches, one batch in flight at a time:
- * calls made while the writer commits wait for its answer and go together in the next message (and
- * the next transaction). The writer could not start on them sooner anyway, and every message costs
- * both threads a wake-up and a copy.
+ * Batches sent to the writer and not yet answered. Two: one being committed and the next waiting in
+ * the writer's queue, to start the moment the commit ends. Calls made meanwhile wait here and go
+ * together in one message: every message costs both threads a wake-up and a copy.
  */
+const MAX_IN_FLIGHT = 2;
+
+/** The server's side of the writer thread: calls travel in batches, and each batch is one transaction. */
 export class WriterClient {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private queue: WriteCall[] = [];
   private nextId = 1;
-  private inFlight = false;
+  private inFlight = 0;
   private scheduled = false;
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
@@ -33,7 +35,7 @@ export class WriterClient {
     this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
     this.worker.on('message', (message: FromWriter) => {
       if (!('results' in message)) return;
-      this.inFlight = false;
+      this.inFlight--;
       this.schedule();
       for (const r of message.results) {
         const w = this.waiting.get(r.id);
@@ -68,11 +70,11 @@ export class WriterClient {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.inFlight) this.send();
+      if (this.inFlight < MAX_IN_FLIGHT) this.send();
     });
   }
 
@@ -80,7 +82,7 @@ export class WriterClient {
     const calls = this.queue;
     this.queue = [];
     if (calls.length === 0) return;
-    this.inFlight = true;
+    this.inFlight++;
     this.worker.postMessage({ calls } satisfies ToWriter);
   }
 
