@@ -86,7 +86,7 @@ export async function authenticateDevice(services: Services, call: DeviceCall): 
   const nonceHeader = call.headers[HEADER_NONCE];
   call.signing = { secret: cached.secrets[0] as string, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
 
-  const { guid, time, nonce, secret } = verifyRequest(
+  const { guid, nonce, secret } = verifyRequest(
     cached,
     call.headers,
     call.method,
@@ -96,7 +96,7 @@ export async function authenticateDevice(services: Services, call: DeviceCall): 
     services.options.timeWindowSeconds,
   );
   call.signing = { secret, nonce };
-  if (!services.nonces.remember(appName, guid, nonce, time, now)) {
+  if (!services.nonces.remember(appName, guid, nonce, now)) {
     throw new StratusError('replayed', 'this nonce was used already inside the time window');
   }
 

@@ -1,29 +1,50 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { NonceCache } from './nonce-cache.js';
 
+const WINDOW = 300;
+
 describe('NonceCache', () => {
-  it('refuses a nonce seen before while its request time is inside the window', () => {
-    const cache = new NonceCache(300);
-    assert.equal(cache.remember('app', 'dev', 'n1', 1000, 1000), true);
-    assert.equal(cache.remember('app', 'dev', 'n1', 1000, 1300), false);
-    assert.equal(cache.remember('app', 'other', 'n1', 1000, 1000), true, 'nonces are per device');
+  it('refuses a nonce seen before, per app and device', () => {
+    const cache = new NonceCache(WINDOW);
+    assert.equal(cache.remember('app', 'dev', 'n1', 1000), true);
+    assert.equal(cache.remember('app', 'dev', 'n1', 1000), false);
+    assert.equal(cache.remember('app', 'other', 'n1', 1000), true, 'nonces are per device');
+    assert.equal(cache.remember('other', 'dev', 'n1', 1000), true, 'and per app');
+    assert.equal(cache.remember('ap', 'pdev', 'n1', 1000), true, 'the parts do not run into each other');
   });
 
-  it('forgets a nonce once its request time has left the window, so memory follows the window', () => {
-    const cache = new NonceCache(300);
-    for (let i = 0; i < 100; i++) cache.remember('app', 'dev', `n${i}`, 1000, 1000);
-    cache.remember('app', 'dev', 'late', 1301, 1301);
-    assert.equal(cache.size, 1);
-    assert.equal(cache.remember('app', 'dev', 'n1', 1000, 1301), true);
+  it('keeps a nonce two windows after it arrived (a client clock a window ahead), and forgets it after three', () => {
+    const cache = new NonceCache(WINDOW);
+    for (let i = 0; i < 5000; i++) cache.remember('app', 'dev', `n${i}`, 1000);
+    assert.equal(cache.size, 5000);
+    assert.equal(cache.remember('app', 'dev', 'n1', 1000 + 2 * WINDOW), false);
+    assert.equal(cache.remember('app', 'dev', 'n4999', 1000 + 2 * WINDOW), false);
+    assert.equal(cache.remember('app', 'dev', 'n1', 1000 + 3 * WINDOW), true, 'forgotten: the time check refuses such a replay');
+    assert.equal(cache.size, 1, 'memory follows the window');
   });
 
-  it('keeps an entry behind one signed ahead of time until that one expires', () => {
-    const cache = new NonceCache(300);
-    cache.remember('app', 'dev', 'ahead', 1300, 1000); // time 300 s ahead of the server
-    cache.remember('app', 'dev', 'normal', 1000, 1000);
-    cache.remember('app', 'dev', 'x', 1400, 1400);
-    assert.equal(cache.remember('app', 'dev', 'ahead', 1300, 1400), false);
-    assert.equal(cache.remember('app', 'dev', 'normal', 1000, 1300), false);
+  it('never lets a nonce through twice within two windows, whatever the order of arrivals (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.constantFrom('d1', 'd2'), fc.integer({ min: 0, max: 400 })), { maxLength: 300 }),
+        (steps) => {
+          const cache = new NonceCache(WINDOW);
+          const lastAccepted = new Map<string, number>();
+          let now = 10_000;
+          for (const [nonce, device, advance] of steps) {
+            now += advance;
+            const key = `${device}/${nonce}`;
+            const accepted = cache.remember('app', device, nonce, now);
+            const seen = lastAccepted.get(key);
+            if (seen === undefined) assert.equal(accepted, true, `${key} was never seen`);
+            else if (now - seen <= 2 * WINDOW) assert.equal(accepted, false, `${key} seen ${now - seen} s ago`);
+            else if (now - seen >= 3 * WINDOW) assert.equal(accepted, true, `${key} seen ${now - seen} s ago is forgotten`);
+            if (accepted) lastAccepted.set(key, now);
+          }
+        },
+      ),
+    );
   });
 });
