@@ -53,6 +53,11 @@ export class StreamHeads {
     return entry.head;
   }
 
+  /** Takes back the seq `next` just gave: its message was not stored. */
+  giveBack(entry: Head): void {
+    entry.head -= 1;
+  }
+
   beginJob(): void {
     this.jobBefore.clear();
     this.jobCreated.length = 0;

@@ -63,7 +63,8 @@ export class SqliteWrites {
       history: p('INSERT INTO config_history (app_id, device_id, key, value, time, actor) VALUES (?, ?, ?, ?, ?, ?)'),
       findById: p('SELECT seq FROM messages WHERE stream_id = ? AND writer = ? AND client_id = ?'),
       insertMessage: p(
-        'INSERT INTO messages (stream_id, seq, writer, client_id, value, time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO messages (stream_id, seq, writer, client_id, value, time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
       ),
       findCursor: p('SELECT cursor FROM cursors WHERE device_id = ? AND stream_id = ?'),
       upsertCursor: p(
@@ -158,15 +159,17 @@ export class SqliteWrites {
     }
   }
 
+  /** Inserts first and looks the id up only when the insert hit the idempotency index: one index walk fewer. */
   private publishOne(m: NewMessage): PublishOutcome {
     const stream = this.heads.get(m, true) as { id: number; head: number };
-    if (m.clientId !== null) {
-      const existing = this.s.findById.get(stream.id, m.writer, m.clientId) as { seq: number } | undefined;
-      if (existing) return { seq: existing.seq, duplicate: true };
-    }
     const seq = this.heads.next(stream);
-    this.s.insertMessage.run(stream.id, seq, m.writer, m.clientId, m.value, m.time, m.expiresAt);
-    return { seq, duplicate: false };
+    if (this.s.insertMessage.run(stream.id, seq, m.writer, m.clientId, m.value, m.time, m.expiresAt).changes === 1) {
+      return { seq, duplicate: false };
+    }
+    this.heads.giveBack(stream);
+    const existing = this.s.findById.get(stream.id, m.writer, m.clientId) as { seq: number } | undefined;
+    if (!existing) throw new Error(`seq ${seq} of stream ${stream.id} is taken: the stream's head is behind its messages`);
+    return { seq: existing.seq, duplicate: true };
   }
 
   /** Where a new or reset cursor starts: the head, or just before the `limit` newest live messages. */
