@@ -36,7 +36,7 @@ async function measure(nodes: RunningServer[], secret: string, w: Workload, run:
         }),
     }),
   );
-  const results = await Promise.all(nodes.map((node, i) => load(node.url, SECONDS, setups[i] as (req: object) => object, Math.floor(CONNECTIONS / nodes.length))));
+  const results = await Promise.all(nodes.map((node, i) => load(node.url, SECONDS, setups[i] as (req: object) => object, { connections: Math.floor(CONNECTIONS / nodes.length) })));
   const errors = results.reduce((n, r) => n + r.errors, 0);
   if (errors > 0) process.stderr.write(`  (${errors} failed requests in this run)\n`);
   return results.reduce((n, r) => n + r.perSecond, 0) * w.perRequest;

@@ -57,9 +57,18 @@ export interface LoadResult {
   p99Ms: number;
 }
 
-/** autocannon for `seconds` with keep-alive connections (64); only 2xx and 3xx answers count. */
-export async function load(url: string, seconds: number, setupRequest: (req: object) => object, connections = CONNECTIONS): Promise<LoadResult> {
-  const r = await autocannon({ url, connections, duration: seconds, requests: [{ setupRequest }] });
+/**
+ * autocannon for `seconds` with keep-alive connections (64), as fast as they go or at `rate`
+ * requests a second; only 2xx and 3xx answers count.
+ */
+export async function load(
+  url: string,
+  seconds: number,
+  setupRequest: (req: object) => object,
+  options: { connections?: number; rate?: number } = {},
+): Promise<LoadResult> {
+  const connections = options.connections ?? CONNECTIONS;
+  const r = await autocannon({ url, connections, duration: seconds, requests: [{ setupRequest }], ...(options.rate ? { overallRate: options.rate } : {}) });
   const ok = r['2xx'] + r['3xx'];
   return { perSecond: ok / seconds, errors: r.non2xx - r['3xx'] + r.errors, p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
 }
