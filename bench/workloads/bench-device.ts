@@ -3,7 +3,8 @@
 // server spends on it, which on two shared cores would measure the client, not Stratus.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { HEADER_SIGNATURE, HEADER_TIME, sha256Hex, signaturesEqual, signRequest, signResponse } from '../../src/protocol/index.js';
+import { HEADER_SIGNATURE, HEADER_TIME, sha256Hex, signaturesEqual, signResponse } from '../../src/protocol/index.js';
+import { signedHeaders } from './http-load.js';
 
 export class BenchDevice {
   constructor(
@@ -16,18 +17,8 @@ export class BenchDevice {
   /** POST /v1/sync; the answer's body once its signature checked out. */
   sync(body: object): Promise<string> {
     const text = JSON.stringify(body);
-    const time = Math.floor(Date.now() / 1000);
     const nonce = randomBytes(9).toString('base64url');
-    const signature = signRequest(this.secret, { method: 'POST', target: '/v1/sync', app: 'demo', device: this.guid, time, nonce, bodySha256: sha256Hex(text) });
-    const headers = {
-      'x-stratus-app': 'demo',
-      'x-stratus-device': this.guid,
-      'x-stratus-time': String(time),
-      'x-stratus-nonce': nonce,
-      'x-stratus-signature': signature,
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(text)),
-    };
+    const headers = { ...signedHeaders(this.secret, 'POST', '/v1/sync', this.guid, text, nonce), 'content-length': String(Buffer.byteLength(text)) };
     return new Promise((resolve, reject) => {
       const req = http.request(`${this.url}/v1/sync`, { method: 'POST', agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];

@@ -13,6 +13,20 @@ export interface Settings {
 
 type Request = { method: string; path: string; headers: Record<string, string>; body?: string };
 
+/** The headers of a request of the demo app signed by `device` (PROTOCOL §2), JSON body or none. */
+export function signedHeaders(secret: string, method: string, target: string, device: string, body: string, nonce: string): Record<string, string> {
+  const time = Math.floor(Date.now() / 1000);
+  const signature = signRequest(secret, { method, target, app: 'demo', device, time, nonce, bodySha256: sha256Hex(body) });
+  return {
+    'x-stratus-app': 'demo',
+    'x-stratus-device': device,
+    'x-stratus-time': String(time),
+    'x-stratus-nonce': nonce,
+    'x-stratus-signature': signature,
+    ...(body ? { 'content-type': 'application/json' } : {}),
+  };
+}
+
 /**
  * Signed requests made before the timed run, so the load generator (on the same 2 cores) spends its
  * time sending, not signing. Each has its own nonce; `devices` picks the signing device.
@@ -24,27 +38,12 @@ export function presigned(
   count: number,
   options: { body?: (n: number) => string; device?: (n: number) => string; headers?: Record<string, string> } = {},
 ): (req: object) => object {
-  const time = Math.floor(Date.now() / 1000);
   const pool: Request[] = [];
   for (let n = 0; n < count; n++) {
     const device = options.device?.(n) ?? `bench-${n % CONNECTIONS}`;
-    const nonce = randomBytes(8).toString('hex');
     const body = options.body?.(n) ?? '';
-    const signature = signRequest(secret, { method, target, app: 'demo', device, time, nonce, bodySha256: sha256Hex(body) });
-    pool.push({
-      method,
-      path: target,
-      headers: {
-        'x-stratus-app': 'demo',
-        'x-stratus-device': device,
-        'x-stratus-time': String(time),
-        'x-stratus-nonce': nonce,
-        'x-stratus-signature': signature,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...options.headers,
-      },
-      ...(body ? { body } : {}),
-    });
+    const headers = { ...signedHeaders(secret, method, target, device, body, randomBytes(8).toString('hex')), ...options.headers };
+    pool.push({ method, path: target, headers, ...(body ? { body } : {}) });
   }
   let next = 0;
   return (req) => Object.assign(req, pool[next++ % pool.length]);

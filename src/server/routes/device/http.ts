@@ -27,7 +27,8 @@ export interface DeviceAnswer {
   stream?: (res: ServerResponse) => void;
 }
 
-const EMPTY = Buffer.alloc(0);
+/** The body of a request that has none. */
+export const NO_BODY = Buffer.alloc(0);
 
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
@@ -39,7 +40,7 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const announced = Number(req.headers['content-length'] ?? 0);
   if (announced > limit) return Promise.reject(tooLarge(limit));
-  if (req.method === 'GET' || (announced === 0 && req.headers['transfer-encoding'] === undefined)) return Promise.resolve(EMPTY);
+  if (req.method === 'GET' || (announced === 0 && req.headers['transfer-encoding'] === undefined)) return Promise.resolve(NO_BODY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -80,6 +81,6 @@ export function writeAnswer(res: ServerResponse, call: DeviceCall, answer: Devic
   res.end(body);
 }
 
-export function jsonAnswer(body: string, status = 200): DeviceAnswer {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
+export function jsonAnswer(body: string): DeviceAnswer {
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
 }

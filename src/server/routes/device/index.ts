@@ -6,7 +6,7 @@ import { errorAnswer, toStratusError } from '../../error-reply.js';
 import type { Services } from '../../services.js';
 import { getConfig } from './config.js';
 import { publishOne, readMessages } from './convenience.js';
-import { clientAddress, readBody, writeAnswer, type DeviceAnswer, type DeviceCall } from './http.js';
+import { clientAddress, NO_BODY, readBody, writeAnswer, type DeviceAnswer, type DeviceCall } from './http.js';
 import { live } from './live.js';
 import { sync } from './sync.js';
 
@@ -22,8 +22,6 @@ const ROUTES = new Map<string, DeviceRoute>([
 
 /** The device API's paths, for the OpenAPI document. */
 export const DEVICE_ROUTES = [...ROUTES.keys()];
-
-const NO_BODY = Buffer.alloc(0);
 
 /**
  * The device API (PROTOCOL §2–§8), served straight from node:http's request event: it is the hot
