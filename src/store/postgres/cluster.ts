@@ -1,9 +1,8 @@
 import pg from 'pg';
 import type { CacheChange, ClusterListener, NewMessage, NodeBeat, NodeRecord } from '../types.js';
-import type { Queryable } from './connection.js';
 
-/** [stream id, first seq, last seq] of messages one transaction committed. */
-export type SeqRange = [number, number, number];
+/** [stream id, first seq, last seq] of messages one transaction committed (sent by `stratus_publish`). */
+type SeqRange = [number, number, number];
 
 interface Notice {
   node: string;
@@ -18,14 +17,11 @@ const FETCH_RANGES = `
   JOIN streams s ON s.id = m.stream_id
   ORDER BY m.stream_id, m.seq`;
 
-/** [id, first, last] of safe integers is at most ~50 bytes of JSON: 100 of them stay far below 8000. */
-const RANGES_PER_NOTICE = 100;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Several Stratus nodes on one database (docs/scaling.md). A sync that stores messages sends a
- * NOTIFY with their seq ranges in its own transaction, so the other nodes hear of them exactly when
+ * NOTIFY with their seq ranges in its own transaction (`stratus_publish`), so the other nodes hear of them exactly when
  * they are committed, in commit order; each node LISTENs on one dedicated connection, reads the
  * messages and hands them to its live subscribers. Cache changes travel the same way. A dropped
  * listening connection is reopened with backoff; the listener is then told to resync.
@@ -34,23 +30,10 @@ export class PostgresCluster {
   constructor(
     private readonly pool: pg.Pool,
     private readonly config: pg.ClientConfig,
-    /** One channel per schema: stream ids are only unique inside one. */
-    private readonly channel: string,
+    /** One channel per schema: stream ids are only unique inside one. `stratus_publish` notifies on it too. */
+    readonly channel: string,
     readonly nodeId: string,
   ) {}
-
-  /**
-   * Inside the sync's transaction: delivered when, and only if, it commits. A payload must stay under
-   * 8000 bytes, so a sync touching many streams sends several notices (in one statement).
-   */
-  async notifyMessages(db: Queryable, ranges: SeqRange[]): Promise<void> {
-    if (ranges.length === 0) return;
-    const payloads: string[] = [];
-    for (let i = 0; i < ranges.length; i += RANGES_PER_NOTICE) {
-      payloads.push(JSON.stringify({ node: this.nodeId, ranges: ranges.slice(i, i + RANGES_PER_NOTICE) } satisfies Notice));
-    }
-    await db.query({ name: 'stratus.cluster.notify', text: 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', values: [this.channel, payloads] });
-  }
 
   async announce(change: CacheChange): Promise<void> {
     await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify({ node: this.nodeId, cache: change } satisfies Notice)]);

@@ -76,12 +76,12 @@ const SEED_V1 = `
   INSERT INTO cursors (device_id, stream_id, cursor, updated_at) VALUES (1, 1, 1, ${T0 + 3});
   `;
 
-const SEEDS: readonly string[] = [
-  SEED_V1,
-  `${SEED_V1}
+const SEED_V2 = `${SEED_V1}
   INSERT INTO nodes (id, address, started_at, last_heard) VALUES ('old-node', 'http://10.0.0.2:8080', ${T0}, ${T0 + 5});
-  `,
-];
+  `;
+
+// version 3 added the publish function, no table
+const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2];
 
 const cmd: StreamRef = { appId: 1, scope: 'home', owner: '', stream: 'cmd' };
 

@@ -101,4 +101,62 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     last_heard BIGINT NOT NULL
   );
   `,
+  // The publish half of a sync in one round trip (sync.ts): the stream rows are locked in id order,
+  // each keyed message is looked up (a new snapshot per statement: a duplicate another node committed
+  // while we waited for the lock is seen), the new ones inserted with the next seqs, the heads moved
+  // and the other nodes notified, all before the locks are released at commit. One row per message,
+  // in order: its seq, and whether the key was already stored.
+  `
+  CREATE FUNCTION stratus_publish(
+    p_stream BIGINT[], p_writer TEXT[], p_client TEXT[], p_value TEXT[], p_time BIGINT[], p_expires BIGINT[],
+    p_channel TEXT, p_node TEXT
+  ) RETURNS TABLE (ord INTEGER, seq BIGINT, duplicate BOOLEAN) LANGUAGE plpgsql AS $$
+  DECLARE
+    ids BIGINT[];
+    heads BIGINT[];
+    olds BIGINT[];
+    j INTEGER;
+    stored BIGINT;
+  BEGIN
+    SELECT coalesce(array_agg(l.id ORDER BY l.id), '{}'), coalesce(array_agg(l.head ORDER BY l.id), '{}') INTO ids, heads
+      FROM (SELECT s.id, s.head FROM streams s WHERE s.id = ANY(p_stream) ORDER BY s.id FOR UPDATE) l;
+    olds := heads;
+    FOR i IN 1 .. coalesce(array_length(p_stream, 1), 0) LOOP
+      j := array_position(ids, p_stream[i]);
+      IF j IS NULL THEN
+        RAISE EXCEPTION 'stream % does not exist', p_stream[i];
+      END IF;
+      stored := NULL;
+      IF p_client[i] IS NOT NULL THEN
+        SELECT m.seq INTO stored FROM messages m
+          WHERE m.stream_id = p_stream[i] AND m.writer = p_writer[i] AND m.client_id = p_client[i];
+      END IF;
+      ord := i;
+      IF stored IS NOT NULL THEN
+        seq := stored;
+        duplicate := true;
+      ELSE
+        heads[j] := heads[j] + 1;
+        INSERT INTO messages (stream_id, seq, writer, client_id, value, time, expires_at)
+          VALUES (p_stream[i], heads[j], p_writer[i], p_client[i], p_value[i], p_time[i], p_expires[i]);
+        seq := heads[j];
+        duplicate := false;
+      END IF;
+      RETURN NEXT;
+    END LOOP;
+    UPDATE streams s SET head = v.head FROM unnest(ids, heads, olds) AS v(id, head, old)
+      WHERE s.id = v.id AND v.head > v.old;
+    -- [stream id, first seq, last seq] per moved stream, 100 to a notice (a payload stays under 8000 bytes)
+    PERFORM pg_notify(p_channel, json_build_object('node', p_node, 'ranges', c.ranges)::text)
+      FROM (
+        SELECT json_agg(json_build_array(v.id, v.old + 1, v.head) ORDER BY v.id) AS ranges
+        FROM (
+          SELECT u.id, u.head, u.old, (row_number() OVER (ORDER BY u.id) - 1) / 100 AS chunk
+          FROM unnest(ids, heads, olds) AS u(id, head, old) WHERE u.head > u.old
+        ) v
+        GROUP BY v.chunk
+      ) c;
+  END
+  $$;
+  `,
 ];

@@ -19,16 +19,8 @@ export const SYNC_IDS = `
   JOIN unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS k(app_id, scope, owner, name)
     ON s.app_id = k.app_id AND s.scope = k.scope AND s.owner = k.owner AND s.name = k.name`;
 
-/** `$1`: stream ids, ascending; rows are locked in that order. */
-export const SYNC_LOCK = 'SELECT id, head FROM streams WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE';
-
-/** `$1..$7`: the new messages' columns; `$8`, `$9`: stream ids and their new heads. */
-export const SYNC_INSERT = `
-  WITH inserted AS (
-    INSERT INTO messages (stream_id, seq, writer, client_id, value, time, expires_at)
-    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-  )
-  UPDATE streams s SET head = v.head FROM unnest($8::bigint[], $9::bigint[]) AS v(id, head) WHERE s.id = v.id`;
+/** `$1..$6`: the messages' stream ids and columns; `$7`, `$8`: the cluster's channel and this node. */
+export const SYNC_PUBLISH = 'SELECT ord, seq, duplicate FROM stratus_publish($1, $2, $3, $4, $5, $6, $7, $8) ORDER BY ord';
 
 /**
  * Per subscription, in request order: the head, the stored cursor, and the seq `limit` live messages

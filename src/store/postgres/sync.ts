@@ -9,13 +9,12 @@ import type {
   SubscriptionOutcome,
   SubscriptionRequest,
 } from '../types.js';
-import type { PostgresCluster, SeqRange } from './cluster.js';
+import type { PostgresCluster } from './cluster.js';
 import { query, transaction, type Queryable } from './connection.js';
-import { STREAM_IDS, SYNC_FINISH, SYNC_IDS, SYNC_INSERT, SYNC_LOCK, SYNC_STATE } from './sync-sql.js';
+import { STREAM_IDS, SYNC_FINISH, SYNC_IDS, SYNC_PUBLISH, SYNC_STATE } from './sync-sql.js';
 
 const STREAM_CACHE_MAX = 100_000;
 const streamKey = (r: StreamRef): string => `${r.appId}\u0000${r.scope}\u0000${r.owner}\u0000${r.stream}`;
-const idKey = (streamId: number, writer: string, clientId: string): string => `${streamId}\u0000${writer}\u0000${clientId}`;
 const byNumber = (a: number, b: number): number => a - b;
 
 interface StateRow {
@@ -26,15 +25,13 @@ interface StateRow {
 
 /**
  * The messaging round trip (PROTOCOL §6) on PostgreSQL, safe with several Stratus nodes on one
- * database. One READ COMMITTED transaction per sync, a handful of named prepared statements whatever
- * the batch size:
- * 1. the publish streams' rows are locked (`FOR UPDATE`, in id order: no deadlock between nodes).
- *    Every insert into a stream happens under its lock, so seqs are handed out one transaction
- *    at a time, become visible in seq order, and leave no gap;
- * 2. then the idempotency keys are looked up: a message stored by another node that held the lock
- *    before us is committed, and this new statement sees it (the retry gets the first seq);
- * 3. the new messages are inserted and the heads moved, in one statement;
- * 4. the cursors' state is read, the new cursors computed as the SQLite store does, and the cursors
+ * database, in READ COMMITTED and named prepared statements whatever the batch size:
+ * 1. publishing is one call of `stratus_publish` (schema.ts), which runs in the database: it locks
+ *    the streams' rows (`FOR UPDATE`, in id order: no deadlock between nodes), so seqs are handed
+ *    out one transaction at a time, become visible in seq order and leave no gap; looks up each
+ *    idempotency key after the lock (a duplicate another node committed first is seen); inserts,
+ *    moves the heads and notifies the other nodes. No round trip happens while a lock is held;
+ * 2. the cursors' state is read, the new cursors computed as the SQLite store does, and the cursors
  *    stored and the pages read, in one statement.
  */
 export class PostgresSync {
@@ -71,9 +68,9 @@ export class PostgresSync {
     const ids = await this.idsOf([...input.publish, ...input.subscribe]);
     const publishIds = ids.slice(0, input.publish.length);
     const subscribeIds = ids.slice(input.publish.length);
-    // A poll without publishes writes only in its last statement (the cursors): atomic on its own,
-    // and each statement sees the latest commits either way (READ COMMITTED), so no BEGIN/COMMIT.
-    const explicit = input.publish.length > 0;
+    // Publishing alone is one statement, and so is a poll without publishes (its only write is its
+    // last statement): atomic on their own, without BEGIN/COMMIT. Together they share a transaction.
+    const explicit = input.publish.length > 0 && input.subscribe.length > 0;
     return transaction(
       this.pool,
       async (db) => ({
@@ -84,46 +81,23 @@ export class PostgresSync {
     );
   }
 
+  /** One call of `stratus_publish` (schema.ts): locks, idempotency, seqs, heads and the notice. */
   private async publish(db: Queryable, messages: readonly NewMessage[], ids: number[]): Promise<PublishOutcome[]> {
-    const locked = await db.query<{ id: number; head: number }>({
-      name: 'stratus.sync.lock',
-      text: SYNC_LOCK,
-      values: [[...new Set(ids)].sort(byNumber)],
+    const { rows } = await db.query<{ ord: number } & PublishOutcome>({
+      name: 'stratus.sync.publish',
+      text: SYNC_PUBLISH,
+      values: [
+        ids,
+        messages.map((m) => m.writer),
+        messages.map((m) => m.clientId),
+        messages.map((m) => m.value),
+        messages.map((m) => m.time),
+        messages.map((m) => m.expiresAt),
+        this.cluster.channel,
+        this.cluster.nodeId,
+      ],
     });
-    const heads = new Map(locked.rows.map((r) => [r.id, r.head]));
-    const known = new Map<string, number>();
-    const keyed = messages.flatMap((m, i) => (m.clientId === null ? [] : [{ m, id: ids[i] as number, clientId: m.clientId }]));
-    if (keyed.length > 0) {
-      const found = await db.query<{ stream_id: number; writer: string; client_id: string; seq: number }>({
-        name: 'stratus.sync.known',
-        text: `SELECT m.stream_id, m.writer, m.client_id, m.seq FROM messages m
-               JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(stream_id, writer, client_id)
-                 ON m.stream_id = k.stream_id AND m.writer = k.writer AND m.client_id = k.client_id`,
-        values: [keyed.map((k) => k.id), keyed.map((k) => k.m.writer), keyed.map((k) => k.clientId)],
-      });
-      for (const r of found.rows) known.set(idKey(r.stream_id, r.writer, r.client_id), r.seq);
-    }
-    const rows: unknown[][] = [[], [], [], [], [], [], []];
-    const outcomes = messages.map((m, i): PublishOutcome => {
-      const streamId = ids[i] as number;
-      const key = m.clientId === null ? null : idKey(streamId, m.writer, m.clientId);
-      const first = key === null ? undefined : known.get(key);
-      if (first !== undefined) return { seq: first, duplicate: true };
-      const seq = (heads.get(streamId) ?? 0) + 1;
-      heads.set(streamId, seq);
-      if (key !== null) known.set(key, seq);
-      [streamId, seq, m.writer, m.clientId, m.value, m.time, m.expiresAt].forEach((v, c) => rows[c]?.push(v));
-      return { seq, duplicate: false };
-    });
-    if ((rows[0]?.length ?? 0) > 0) {
-      const moved = [...heads.keys()].sort(byNumber);
-      await db.query({ name: 'stratus.sync.insert', text: SYNC_INSERT, values: [...rows, moved, moved.map((id) => heads.get(id))] });
-      const ranges = locked.rows
-        .filter((r) => (heads.get(r.id) as number) > r.head)
-        .map((r): SeqRange => [r.id, r.head + 1, heads.get(r.id) as number]);
-      await this.cluster.notifyMessages(db, ranges);
-    }
-    return outcomes;
+    return rows.map(({ seq, duplicate }) => ({ seq, duplicate }));
   }
 
   private async subscribe(db: Queryable, input: StoreSyncInput, ids: number[]): Promise<SubscriptionOutcome[]> {
