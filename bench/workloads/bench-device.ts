@@ -16,18 +16,26 @@ export class BenchDevice {
 
   /** POST /v1/sync; the answer's body once its signature checked out. */
   sync(body: object): Promise<string> {
-    const text = JSON.stringify(body);
+    return this.request('POST', '/v1/sync', JSON.stringify(body), {}, 200);
+  }
+
+  /** GET /v1/config holding `etag`: the config has not changed, so the answer is a signed 304. */
+  async poll(etag: string): Promise<void> {
+    await this.request('GET', '/v1/config', '', { 'if-none-match': etag }, 304);
+  }
+
+  private request(method: string, target: string, text: string, extra: Record<string, string>, expected: number): Promise<string> {
     const nonce = randomBytes(9).toString('base64url');
-    const headers = { ...signedHeaders(this.secret, 'POST', '/v1/sync', this.guid, text, nonce), 'content-length': String(Buffer.byteLength(text)) };
+    const headers = { ...signedHeaders(this.secret, method, target, this.guid, text, nonce), ...extra, 'content-length': String(Buffer.byteLength(text)) };
     return new Promise((resolve, reject) => {
-      const req = http.request(`${this.url}/v1/sync`, { method: 'POST', agent: this.agent, headers }, (res) => {
+      const req = http.request(`${this.url}${target}`, { method, agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const answer = Buffer.concat(chunks).toString('utf8');
-          const expected = signResponse(this.secret, { nonce, status: res.statusCode ?? 0, time: Number(res.headers[HEADER_TIME]), bodySha256: sha256Hex(answer) });
-          if (res.statusCode !== 200) reject(new Error(`sync answered ${res.statusCode}: ${answer.slice(0, 200)}`));
-          else if (!signaturesEqual(expected, String(res.headers[HEADER_SIGNATURE]))) reject(new Error('the answer signature does not verify'));
+          const expectedSignature = signResponse(this.secret, { nonce, status: res.statusCode ?? 0, time: Number(res.headers[HEADER_TIME]), bodySha256: sha256Hex(answer) });
+          if (res.statusCode !== expected) reject(new Error(`${method} ${target} answered ${res.statusCode}: ${answer.slice(0, 200)}`));
+          else if (!signaturesEqual(expectedSignature, String(res.headers[HEADER_SIGNATURE]))) reject(new Error('the answer signature does not verify'));
           else resolve(answer);
         });
         res.on('error', reject);
@@ -41,4 +49,20 @@ export class BenchDevice {
 /** A keep-alive connection pool for BenchDevices. */
 export function benchAgent(maxSockets: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets });
+}
+
+/**
+ * Calls `send(i)` `rate` times a second for `seconds`: at each wake-up (every millisecond or so)
+ * whatever is due, so that the load is as even as timers allow; waits for the sends.
+ */
+export async function paced(rate: number, seconds: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let sent = 0; sent < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+    while (sent < due) pending.push(send(sent++));
+    if (sent < total) await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
 }

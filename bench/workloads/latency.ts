@@ -5,33 +5,21 @@ import { TestDevice } from '../../test/support/device-client.js';
 import { openLive } from '../../test/support/live-reader.js';
 import type { Peer, StratusPeer } from '../peers/processes.js';
 import { quantile, type Figure } from '../report/stats.js';
-import { BenchDevice, benchAgent } from './bench-device.js';
+import { BenchDevice, benchAgent, paced } from './bench-device.js';
 import type { Settings } from './http-load.js';
 
 const RATE = 1000;
-const TICK_MS = 10;
-
-/** Calls `send(i)` RATE times a second for `seconds`, in ticks of TICK_MS; waits for the sends. */
-async function paced(seconds: number, send: (i: number) => Promise<unknown>): Promise<void> {
-  const perTick = (RATE * TICK_MS) / 1000;
-  const ticks = (seconds * 1000) / TICK_MS;
-  const started = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (let t = 0; t < ticks; t++) {
-    const due = started + t * TICK_MS;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    for (let k = 0; k < perTick; k++) pending.push(send(t * perTick + k));
-  }
-  await Promise.all(pending);
-}
+/** Seconds of the same load before each measured run, to the same system: connections, device registration, JIT. */
+const WARM_UP_SECONDS = 1;
 
 async function stratusLatency(stratus: StratusPeer, seconds: number, run: number): Promise<number[]> {
   const stream = `latency${run}`;
-  const live = await openLive(new TestDevice(stratus.url, 'demo', stratus.secret, `listener-${run}`), [`bench/${stream}`]);
   const agent = benchAgent(16);
   const publishers = Array.from({ length: 16 }, (_, i) => new BenchDevice(stratus.url, stratus.secret, `pacer-${run}-${i}`, agent));
-  await paced(seconds, (i) => (publishers[i % publishers.length] as BenchDevice).sync({ publish: [{ scope: 'bench', stream, value: String(performance.now()) }] }));
+  const publish = (to: string) => (i: number) => (publishers[i % publishers.length] as BenchDevice).sync({ publish: [{ scope: 'bench', stream: to, value: String(performance.now()) }] });
+  await paced(RATE, WARM_UP_SECONDS, publish(`${stream}-warm-up`));
+  const live = await openLive(new TestDevice(stratus.url, 'demo', stratus.secret, `listener-${run}`), [`bench/${stream}`]);
+  await paced(RATE, seconds, publish(stream));
   agent.destroy();
   const total = RATE * seconds;
   const timer = setTimeout(() => void live.close(), 10_000);
@@ -48,7 +36,8 @@ async function mosquittoLatency(url: string, seconds: number, run: number): Prom
   const latencies: number[] = [];
   subscriber.on('message', (_t, payload) => latencies.push(performance.now() - Number(payload.toString())));
   await subscriber.subscribeAsync(topic, { qos: 1 });
-  await paced(seconds, () => publisher.publishAsync(topic, String(performance.now()), { qos: 1 }));
+  await paced(RATE, WARM_UP_SECONDS, () => publisher.publishAsync(`${topic}-warm-up`, String(performance.now()), { qos: 1 }));
+  await paced(RATE, seconds, () => publisher.publishAsync(topic, String(performance.now()), { qos: 1 }));
   for (let i = 0; i < 100 && latencies.length < RATE * seconds; i++) await new Promise((r) => setTimeout(r, 50));
   await Promise.all([subscriber.endAsync(), publisher.endAsync()]);
   return latencies;

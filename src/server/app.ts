@@ -116,9 +116,12 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       }, options.sweepIntervalMs);
       sweeper.unref();
       await services.cluster.start();
-      const address = await app.listen({ host: options.host, port: options.port });
       const startedAt = clock();
+      let address = `http://${options.host}:${options.port}`; // until listen() tells the port
       const beat = () => services.store.heartbeat({ address, startedAt, now: clock() });
+      // Heard of before it takes connections: publishes on the other nodes notify this one (PostgreSQL)
+      await beat();
+      address = await app.listen({ host: options.host, port: options.port });
       await beat();
       heart = setInterval(() => beat().catch((err: unknown) => app.log.warn({ err }, 'node heartbeat failed')), NODE_HEARTBEAT_MS);
       heart.unref();

@@ -5,6 +5,7 @@ import type { SystemEvents } from './system-events.js';
 interface Online {
   app: AppRecord;
   guid: string;
+  /** Offline unless seen again before this second. */
   offlineAt: number;
   /** Two refresh intervals: seen within this long is online. */
   windowSeconds: number;
@@ -19,6 +20,13 @@ interface Online {
 export class Presence {
   private pending = new Map<number, CheckIn>();
   private readonly online = new Map<number, Online>();
+  /**
+   * Online devices by the second they go offline unless seen again, so that each flush visits only
+   * the devices due, not every device online (a million of them would stall the event loop).
+   */
+  private readonly due = new Map<number, Set<number>>();
+  /** Every second up to this one has been visited. */
+  private visitedUpTo = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -28,6 +36,7 @@ export class Presence {
   ) {}
 
   start(flushMs: number, clock: () => number): void {
+    this.visitedUpTo = clock();
     this.timer = setInterval(() => {
       void this.flush().then(() => this.markOffline(clock()));
     }, flushMs);
@@ -36,12 +45,38 @@ export class Presence {
 
   /** `lastSeen`: when the device was seen before this request, null for a device seen the first time. */
   checkIn(app: AppRecord, device: DeviceRecord, lastSeen: number | null, address: string | null, now: number, refreshSeconds: number): void {
-    const wasOnline = this.online.has(device.id) || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
+    const entry = this.online.get(device.id);
+    const wasOnline = entry !== undefined || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
     device.lastSeen = Math.max(device.lastSeen, now);
     device.lastAddress = address ?? device.lastAddress;
     this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
-    this.online.set(device.id, { app, guid: device.guid, offlineAt: now + 2 * refreshSeconds, windowSeconds: 2 * refreshSeconds });
+    // never in a second already visited, even when the clock stepped back
+    const offlineAt = Math.max(now + 2 * refreshSeconds, this.visitedUpTo + 1);
+    if (entry === undefined) {
+      this.online.set(device.id, { app, guid: device.guid, offlineAt, windowSeconds: 2 * refreshSeconds });
+      this.schedule(device.id, offlineAt);
+    } else {
+      entry.app = app;
+      entry.windowSeconds = 2 * refreshSeconds;
+      if (entry.offlineAt !== offlineAt) {
+        this.unschedule(device.id, entry.offlineAt);
+        this.schedule(device.id, offlineAt);
+        entry.offlineAt = offlineAt;
+      }
+    }
     if (!wasOnline) void this.events.record(app, 'presence', { device: device.guid, online: true, address }, now);
+  }
+
+  private schedule(deviceId: number, at: number): void {
+    let ids = this.due.get(at);
+    if (ids === undefined) this.due.set(at, (ids = new Set()));
+    ids.add(deviceId);
+  }
+
+  private unschedule(deviceId: number, at: number): void {
+    const ids = this.due.get(at);
+    ids?.delete(deviceId);
+    if (ids?.size === 0) this.due.delete(at);
   }
 
   /**
@@ -51,9 +86,21 @@ export class Presence {
    * once per node that had it online, not on every node it ever visited.
    */
   private async markOffline(now: number): Promise<void> {
-    for (const [id, entry] of this.online) {
-      if (entry.offlineAt > now) continue;
-      this.online.delete(id);
+    const gone: Online[] = [];
+    // second by second, or by the buckets when there are fewer of them (a long pause)
+    const seconds = now - this.visitedUpTo <= this.due.size ? range(this.visitedUpTo + 1, now) : [...this.due.keys()].filter((at) => at <= now);
+    this.visitedUpTo = Math.max(this.visitedUpTo, now);
+    for (const at of seconds) {
+      const ids = this.due.get(at);
+      if (ids === undefined) continue;
+      this.due.delete(at);
+      for (const id of ids) {
+        const entry = this.online.get(id);
+        this.online.delete(id);
+        if (entry) gone.push(entry);
+      }
+    }
+    for (const entry of gone) {
       const stored = await this.store.getDevice(entry.app.id, entry.guid).catch(() => null);
       if (stored && stored.lastSeen + entry.windowSeconds > now) continue; // seen through another node
       void this.events.record(entry.app, 'presence', { device: entry.guid, online: false }, now);
@@ -74,6 +121,8 @@ export class Presence {
 
   forget(deviceId: number): void {
     this.pending.delete(deviceId);
+    const entry = this.online.get(deviceId);
+    if (entry) this.unschedule(deviceId, entry.offlineAt);
     this.online.delete(deviceId);
   }
 
@@ -81,4 +130,8 @@ export class Presence {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
   }
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }

@@ -19,8 +19,11 @@ export const SYNC_IDS = `
   JOIN unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS k(app_id, scope, owner, name)
     ON s.app_id = k.app_id AND s.scope = k.scope AND s.owner = k.owner AND s.name = k.name`;
 
-/** `$1..$6`: the messages' stream ids and columns; `$7`, `$8`: the cluster's channel and this node. */
-export const SYNC_PUBLISH = 'SELECT ord, seq, duplicate FROM stratus_publish($1, $2, $3, $4, $5, $6, $7, $8) ORDER BY ord';
+/**
+ * `$1..$6`: the messages' stream ids and columns; `$7`, `$8`: the cluster's channel and this node;
+ * `$9`: notify only when another node was heard from since then.
+ */
+export const SYNC_PUBLISH = 'SELECT ord, seq, duplicate FROM stratus_publish($1, $2, $3, $4, $5, $6, $7, $8, $9) ORDER BY ord';
 
 /**
  * Per subscription, in request order: the head, the stored cursor, and the seq `limit` live messages

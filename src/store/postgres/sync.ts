@@ -14,6 +14,11 @@ import { query, transaction, type Queryable } from './connection.js';
 import { STREAM_IDS, SYNC_FINISH, SYNC_IDS, SYNC_PUBLISH, SYNC_STATE } from './sync-sql.js';
 
 const STREAM_CACHE_MAX = 100_000;
+/**
+ * Publishes notify the other nodes heard from this recently (heartbeats come every 5 s). Generous,
+ * for clocks that differ between machines: a node silent this long has no live connections left.
+ */
+const OTHER_NODES_HEARD_WITHIN_SECONDS = 60;
 const streamKey = (r: StreamRef): string => `${r.appId}\u0000${r.scope}\u0000${r.owner}\u0000${r.stream}`;
 const byNumber = (a: number, b: number): number => a - b;
 
@@ -74,7 +79,7 @@ export class PostgresSync {
     return transaction(
       this.pool,
       async (db) => ({
-        published: input.publish.length > 0 ? await this.publish(db, input.publish, publishIds) : [],
+        published: input.publish.length > 0 ? await this.publish(db, input.publish, publishIds, input.now) : [],
         subscriptions: input.subscribe.length > 0 ? await this.subscribe(db, input, subscribeIds) : [],
       }),
       explicit,
@@ -82,7 +87,7 @@ export class PostgresSync {
   }
 
   /** One call of `stratus_publish` (schema.ts): locks, idempotency, seqs, heads and the notice. */
-  private async publish(db: Queryable, messages: readonly NewMessage[], ids: number[]): Promise<PublishOutcome[]> {
+  private async publish(db: Queryable, messages: readonly NewMessage[], ids: number[], now: number): Promise<PublishOutcome[]> {
     const { rows } = await db.query<{ ord: number } & PublishOutcome>({
       name: 'stratus.sync.publish',
       text: SYNC_PUBLISH,
@@ -95,6 +100,7 @@ export class PostgresSync {
         messages.map((m) => m.expiresAt),
         this.cluster.channel,
         this.cluster.nodeId,
+        now - OTHER_NODES_HEARD_WITHIN_SECONDS,
       ],
     });
     return rows.map(({ seq, duplicate }) => ({ seq, duplicate }));
