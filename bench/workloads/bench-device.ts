@@ -53,16 +53,22 @@ export function benchAgent(maxSockets: number): http.Agent {
 
 /**
  * Calls `send(i)` `rate` times a second for `seconds`: at each wake-up (every millisecond or so)
- * whatever is due, so that the load is as even as timers allow; waits for the sends.
+ * whatever is due, so that the load is as even as timers allow; waits for the sends and resolves
+ * to how many failed (the first failure is logged), as autocannon counts errors.
  */
-export async function paced(rate: number, seconds: number, send: (i: number) => Promise<unknown>): Promise<void> {
+export async function paced(rate: number, seconds: number, send: (i: number) => Promise<unknown>): Promise<number> {
   const total = Math.round(rate * seconds);
   const started = performance.now();
   const pending: Promise<unknown>[] = [];
+  let failed = 0;
+  const fail = (error: unknown): void => {
+    if (failed++ === 0) process.stderr.write(`  a paced request failed: ${(error as Error).message}\n`);
+  };
   for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
-    while (sent < due) pending.push(send(sent++));
+    while (sent < due) pending.push(send(sent++).catch(fail)); // handled at once: no unhandled rejection mid-run
     if (sent < total) await new Promise((r) => setTimeout(r, 1));
   }
   await Promise.all(pending);
+  return failed;
 }

@@ -77,22 +77,23 @@ async function measure(scale: FleetScale, s: Settings): Promise<FleetResult> {
       const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;
       const pick = () => `fleet-${Math.floor(Math.random() * scale.devices)}`;
       const result: FleetResult = { p99: [], perSecond: [], rss: [] };
-      const steady = async (seconds: number): Promise<number[]> => {
+      const steady = async (seconds: number): Promise<{ latencies: number[]; errors: number }> => {
         const latencies: number[] = [];
-        await paced(POLL_RATE, seconds, async () => {
+        const errors = await paced(POLL_RATE, seconds, async () => {
           const sent = performance.now();
           await new BenchDevice(stratus.url, secret, pick(), agent).poll(etag);
           latencies.push(performance.now() - sent);
         });
-        return latencies;
+        return { latencies, errors };
       };
       // Latency at a fleet's steady rate, each poll timed on its own, after a second of warm-up
       // (connections, JIT, the device cache); then the full-speed runs, whose backlog (presence
       // check-ins to store) would otherwise spill into the next steady run.
       await steady(1);
       for (let run = 0; run < s.runs; run++) {
-        result.p99.push(quantile(await steady(s.seconds), 0.99));
-        process.stderr.write(`  fleet ${scale.devices} run ${run + 1}: poll p99 ${result.p99.at(-1)?.toFixed(2)} ms at ${POLL_RATE} polls/s\n`);
+        const { latencies, errors } = await steady(s.seconds);
+        result.p99.push(quantile(latencies, 0.99));
+        process.stderr.write(`  fleet ${scale.devices} run ${run + 1}: poll p99 ${result.p99.at(-1)?.toFixed(2)} ms at ${POLL_RATE} polls/s (${errors} errors)\n`);
       }
       for (let run = 0; run < s.runs; run++) {
         const full = await load(stratus.url, s.seconds, presigned(secret, 'GET', '/v1/config', 30_000 * s.seconds, { device: pick, headers: { 'if-none-match': etag } }));

@@ -11,6 +11,7 @@ import type {
 } from '../types.js';
 import type { PostgresCluster } from './cluster.js';
 import { query, transaction, type Queryable } from './connection.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { STREAM_IDS, SYNC_FINISH, SYNC_IDS, SYNC_PUBLISH, SYNC_STATE } from './sync-sql.js';
 
 const STREAM_CACHE_MAX = 100_000;
@@ -19,6 +20,8 @@ const STREAM_CACHE_MAX = 100_000;
  * for clocks that differ between machines: a node silent this long has no live connections left.
  */
 const OTHER_NODES_HEARD_WITHIN_SECONDS = 60;
+/** Publish calls running at once; more publishes wait and go together in the next (PublishBatcher). */
+const PUBLISH_CALLS_IN_FLIGHT = 2;
 const streamKey = (r: StreamRef): string => `${r.appId}\u0000${r.scope}\u0000${r.owner}\u0000${r.stream}`;
 const byNumber = (a: number, b: number): number => a - b;
 
@@ -43,10 +46,17 @@ export class PostgresSync {
   /** Stream rows are never deleted (a seq is never reused), so an id, once committed, holds for good. */
   private readonly streamIds = new Map<string, number>();
 
+  private readonly publishes: PublishBatcher;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly cluster: PostgresCluster,
-  ) {}
+  ) {
+    this.publishes = new PublishBatcher(
+      (messages, ids, now) => transaction(pool, (db) => this.publish(db, messages, ids, now), false),
+      PUBLISH_CALLS_IN_FLIGHT,
+    );
+  }
 
   /** The ids of the streams, created when missing. Outside the sync's transaction, so created once for all. */
   private async idsOf(refs: readonly StreamRef[]): Promise<number[]> {
@@ -73,9 +83,13 @@ export class PostgresSync {
     const ids = await this.idsOf([...input.publish, ...input.subscribe]);
     const publishIds = ids.slice(0, input.publish.length);
     const subscribeIds = ids.slice(input.publish.length);
-    // Publishing alone is one statement, and so is a poll without publishes (its only write is its
-    // last statement): atomic on their own, without BEGIN/COMMIT. Together they share a transaction.
-    const explicit = input.publish.length > 0 && input.subscribe.length > 0;
+    // Publishing alone is one statement (in a batch with the publishes waiting beside it), and so is
+    // a poll without publishes (its only write is its last statement): atomic on their own, without
+    // BEGIN/COMMIT. Together they share a transaction.
+    if (input.subscribe.length === 0) {
+      return { published: input.publish.length > 0 ? await this.publishes.publish(input.publish, publishIds, input.now) : [], subscriptions: [] };
+    }
+    const explicit = input.publish.length > 0;
     return transaction(
       this.pool,
       async (db) => ({
