@@ -3,7 +3,8 @@
 //   npm run bench -- [--only publish,poll,delivery,latency,fleet] [--runs 3] [--seconds 5]
 //                    [--fleet 1000000:10000000] [--backlog 20000] [--db postgres://…/any-db]
 //                    [--profile <dir>]  (CPU profiles of the Stratus servers)
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   npm run bench -- --report bench/results/bench-<time>.json   (the table and chart of a saved run)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     backlog: { type: 'string', default: '20000' },
     db: { type: 'string' },
     profile: { type: 'string' },
+    report: { type: 'string' },
   },
 });
 
@@ -70,18 +72,29 @@ async function main(db: string | null): Promise<void> {
     await Promise.all(peers.map((p) => p.stop()));
   }
 
-  const table = markdownTable(figures);
-  process.stdout.write(`\n${table}`);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release(), node: process.version };
   writeFileSync(join(dir, `bench-${stamp}.json`), JSON.stringify({ started: started.toISOString(), machine, settings, store: flags.db ? 'postgres' : 'sqlite', figures }, null, 2));
-  writeFileSync(join(dir, 'ratios.svg'), ratioChart(comparisons(figures), `Stratus vs peers on ${machine.cpus} cores, ${started.toISOString().slice(0, 10)} (medians of ${settings.runs})`));
-  writeFileSync(join(dir, 'latest.md'), table);
+  report(figures, started, machine.cpus, settings.runs);
   process.stdout.write(`\nresults: bench/results/bench-${stamp}.json, bench/results/ratios.svg, bench/results/latest.md\n`);
 }
 
-// With --db, Stratus runs on a fresh database made in that cluster (and dropped afterwards).
-if (flags.db) await withFreshDatabase(flags.db, main);
-else await main(null);
+/** Prints the table and writes it and the ratio chart beside the runs' files. */
+function report(figures: Figure[], started: Date, cores: number, runs: number): void {
+  const table = markdownTable(figures);
+  process.stdout.write(`\n${table}`);
+  const dir = join(ROOT, 'bench/results');
+  writeFileSync(join(dir, 'ratios.svg'), ratioChart(comparisons(figures), `Stratus vs peers on ${cores} cores, ${started.toISOString().slice(0, 10)} (medians of ${runs})`));
+  writeFileSync(join(dir, 'latest.md'), table);
+}
+
+if (flags.report) {
+  const saved = JSON.parse(readFileSync(flags.report, 'utf8')) as { started: string; machine: { cpus: number }; settings: { runs: number }; figures: Figure[] };
+  report(saved.figures, new Date(saved.started), saved.machine.cpus, saved.settings.runs);
+} else if (flags.db) {
+  await withFreshDatabase(flags.db, main); // Stratus on a fresh database made in that cluster, dropped afterwards
+} else {
+  await main(null);
+}
