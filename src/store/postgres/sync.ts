@@ -38,7 +38,8 @@ interface StateRow {
  *    the streams' rows (`FOR UPDATE`, in id order: no deadlock between nodes), so seqs are handed
  *    out one transaction at a time, become visible in seq order and leave no gap; looks up each
  *    idempotency key after the lock (a duplicate another node committed first is seen); inserts,
- *    moves the heads and notifies the other nodes. No round trip happens while a lock is held;
+ *    moves the heads and notifies the other nodes. No round trip happens while a lock is held, and
+ *    publish-only syncs that wait on this node share a call (PublishBatcher: group commit);
  * 2. the cursors' state is read, the new cursors computed as the SQLite store does, and the cursors
  *    stored and the pages read, in one statement.
  */
