@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../test/support/server-process.js';
+import { removeDir, startServer, type RunningServer } from '../../test/support/server-process.js';
 
 export interface Peer {
   url: string;
@@ -121,6 +121,7 @@ export async function startStratus(options: { db?: string; dataDir?: string; nod
     server,
     stop: async () => {
       await server.stop();
+      if (!options.dataDir) removeDir(server.dataDir); // the run's own temp directory, not the caller's
     },
   };
 }
