@@ -25,8 +25,6 @@ export class Presence {
    * the devices due, not every device online (a million of them would stall the event loop).
    */
   private readonly due = new Map<number, Set<number>>();
-  /** Every second up to this one has been visited. */
-  private visitedUpTo = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -36,7 +34,6 @@ export class Presence {
   ) {}
 
   start(flushMs: number, clock: () => number): void {
-    this.visitedUpTo = clock();
     this.timer = setInterval(() => {
       void this.flush().then(() => this.markOffline(clock()));
     }, flushMs);
@@ -50,8 +47,7 @@ export class Presence {
     device.lastSeen = Math.max(device.lastSeen, now);
     device.lastAddress = address ?? device.lastAddress;
     this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
-    // never in a second already visited, even when the clock stepped back
-    const offlineAt = Math.max(now + 2 * refreshSeconds, this.visitedUpTo + 1);
+    const offlineAt = now + 2 * refreshSeconds;
     if (entry === undefined) {
       this.online.set(device.id, { app, guid: device.guid, offlineAt, windowSeconds: 2 * refreshSeconds });
       this.schedule(device.id, offlineAt);
@@ -87,12 +83,9 @@ export class Presence {
    */
   private async markOffline(now: number): Promise<void> {
     const gone: Online[] = [];
-    // second by second, or by the buckets when there are fewer of them (a long pause)
-    const seconds = now - this.visitedUpTo <= this.due.size ? range(this.visitedUpTo + 1, now) : [...this.due.keys()].filter((at) => at <= now);
-    this.visitedUpTo = Math.max(this.visitedUpTo, now);
-    for (const at of seconds) {
-      const ids = this.due.get(at);
-      if (ids === undefined) continue;
+    // one bucket per second of the longest window: a few hundred keys, not a million devices
+    for (const [at, ids] of this.due) {
+      if (at > now) continue;
       this.due.delete(at);
       for (const id of ids) {
         const entry = this.online.get(id);
@@ -130,8 +123,4 @@ export class Presence {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
   }
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
