@@ -37,7 +37,7 @@ export default tseslint.config(
       ),
     },
   },
-  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['scripts/**/*.mjs', 'clients/**/*.mjs'], languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } } },
   layer(['console/src/**/*.js'], ['**/server/**', '**/store/**', '**/cli/**', '**/client/**'], 'the console uses the admin API only (and protocol helpers)'),
   layer(['src/protocol/**/*.ts'], ['**/store/**', '**/server/**', '**/cli/**', '**/client/**', 'fastify', 'better-sqlite3', 'commander'], 'protocol depends on nothing'),
   layer(['src/store/**/*.ts'], ['**/server/**', '**/cli/**', '**/client/**', 'fastify'], 'store may import only protocol'),

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ClientError } from './errors.js';
 import { DEFAULT_RETRY, Transport } from './transport.js';
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/design/vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(readFileSync(new URL('../../../spec/vectors.json', import.meta.url), 'utf8'));
 
 interface Sent {
   url: string;

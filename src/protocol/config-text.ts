@@ -1,4 +1,4 @@
-import { hmacHex, signaturesEqual } from './signing.js';
+import { hmacHex, sha256Hex, signaturesEqual } from './signing.js';
 
 /**
  * The config text format of PROTOCOL §5: `key: value\n` per entry, sorted by key, parseable with
@@ -49,6 +49,11 @@ export function formatConfigText(values: ConfigValues): string {
   let out = '';
   for (const key of sortedKeys(values)) out += `${key}: ${escapeValue(values[key] ?? '')}\n`;
   return out;
+}
+
+/** The ETag of a config text (quoted, as in the header): the first 24 hex digits of its SHA-256. */
+export function configEtag(text: string): string {
+  return `"${sha256Hex(text).slice(0, 24)}"`;
 }
 
 /**

@@ -8,7 +8,7 @@ import * as node from './digest.js';
 import * as web from './digest-web.js';
 import { requestStringToSign, responseStringToSign } from './signing.js';
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/design/vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(readFileSync(new URL('../../../spec/vectors.json', import.meta.url), 'utf8'));
 const text = fc.string({ unit: 'binary', maxLength: 300 });
 
 describe('digest-web (browsers) agrees with node:crypto', () => {

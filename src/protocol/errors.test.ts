@@ -63,9 +63,9 @@ describe('docs/errors.md agrees with ERROR_CATALOGUE', () => {
   });
 });
 
-describe('ERROR_CATALOGUE and PROTOCOL.md §4', () => {
+describe('ERROR_CATALOGUE and spec/PROTOCOL.md §4', () => {
   it('holds every code PROTOCOL §4 names', () => {
-    const protocol = readFileSync(join(ROOT, '../shared/design/PROTOCOL.md'), 'utf8');
+    const protocol = readFileSync(join(ROOT, 'spec/PROTOCOL.md'), 'utf8');
     const section = protocol.slice(protocol.indexOf('## 4. Errors'), protocol.indexOf('## 5.'));
     const named = [...section.matchAll(/`([a-z_]+)`/g)].map((m) => m[1] as string);
     assert.ok(named.length >= 11);

@@ -7,3 +7,4 @@ export * from './signing.js';
 export * from './wire.js';
 export * from './reserved-keys.js';
 export * from './live-events.js';
+export * from './sync-text.js';

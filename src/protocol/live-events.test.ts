@@ -1,4 +1,4 @@
-// docs/protocol.md "Live": events read back from a stream body, signatures checked per position.
+// PROTOCOL §9: events read back from a stream body, signatures checked per position.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';

@@ -1,5 +1,10 @@
 import { sha256Hex, signLiveEvent, signaturesEqual } from './signing.js';
 
+/** One live event as the server writes it: `id`, `event: message`, and `data: <signature> <json>`. */
+export function formatLiveEvent(secret: string, nonce: string, id: number, json: string): string {
+  return `id: ${id}\nevent: message\ndata: ${signLiveEvent(secret, { nonce, id, dataSha256: sha256Hex(json) })} ${json}\n\n`;
+}
+
 export interface SignedLiveEvent {
   /** The event's `id:`, 1, 2, 3 … on each stream. */
   id: number;
@@ -9,7 +14,7 @@ export interface SignedLiveEvent {
 }
 
 /**
- * The events of a live stream's body (docs/protocol.md, "Live") as they arrive, each checked against
+ * The events of a live stream's body (PROTOCOL §9) as they arrive, each checked against
  * the request's nonce and its position; the retry hint and pings are skipped.
  */
 export async function* readLiveEvents(body: AsyncIterable<Uint8Array>, secret: string, nonce: string): AsyncGenerator<SignedLiveEvent> {

@@ -1,4 +1,4 @@
-// Name rules of PROTOCOL §1, §2, §5 and §6. Scope and stream rules are this project's (docs/protocol.md).
+// Name rules of PROTOCOL §1 (spec/PROTOCOL.md).
 
 export const APP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const DEVICE_GUID = /^[A-Za-z0-9_.:-]{1,64}$/;

@@ -62,7 +62,7 @@ export interface LiveEventToSign {
 }
 
 /**
- * A live event (docs/protocol.md, "Live"): each `data:` line is `<signature> <json>`, the signature
+ * A live event (PROTOCOL §9): each `data:` line is `<signature> <json>`, the signature
  * binding the stream's request nonce and the event's position, so events cannot be replayed,
  * reordered or moved to another stream.
  */

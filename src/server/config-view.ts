@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { formatConfigText, type ConfigValues } from '../protocol/index.js';
+import { configEtag, formatConfigText, type ConfigValues } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
 
 /** A device's merged config as served: values, text and ETag (quoted, as in the header). */
@@ -18,8 +17,7 @@ interface AppConfig {
 
 function view(values: Record<string, string>): ConfigView {
   const text = formatConfigText(values);
-  const etag = `"${createHash('sha256').update(text).digest('hex').slice(0, 24)}"`;
-  return { etag, values: Object.freeze(values), text };
+  return { etag: configEtag(text), values: Object.freeze(values), text };
 }
 
 /** Strips quotes and a weak prefix so `"abc"`, `W/"abc"` and `abc` compare equal. */

@@ -2,14 +2,18 @@
 // scripts/ensure-chromium.sh installs chromium when it is missing (no browser download).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { TestDevice, admin } from '../support/device-client.js';
 import { ROOT, startServer, type RunningServer } from '../support/server-process.js';
 
-const SHOTS = join(ROOT, 'docs/console');
+// Screenshots go to a temporary folder, so a test run leaves the tree as it was; `npm run screenshots`
+// sets STRATUS_SCREENSHOTS=docs/console to refresh the README's pictures.
+const KEEP_SHOTS = process.env.STRATUS_SCREENSHOTS;
+const SHOTS = KEEP_SHOTS ? resolve(ROOT, KEEP_SHOTS) : mkdtempSync(join(tmpdir(), 'stratus-console-'));
 
 describe('web console in chromium', () => {
   let s: RunningServer;
@@ -32,6 +36,7 @@ describe('web console in chromium', () => {
   after(async () => {
     await browser?.close();
     await s?.stop();
+    if (!KEEP_SHOTS) rmSync(SHOTS, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

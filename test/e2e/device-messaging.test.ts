@@ -1,6 +1,7 @@
 // PROTOCOL §6 over real HTTP: idempotent publish, server-held cursors, acknowledged delivery, replay, TTL, PRIVATE.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { formatConfigText, formatSyncText, parseSyncText } from '../../src/protocol/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 
@@ -150,5 +151,34 @@ describe('publish and subscribe (PROTOCOL §6)', () => {
     const acked = await display.send('GET', '/v1/messages?scope=house&stream=curl&after=2');
     assert.deepEqual(acked.json.messages, []);
     assert.equal(acked.json.cursor, 2);
+  });
+
+  it('Accept: text/plain gets the text answer (spec/PROTOCOL.md §6.3), signed, with the same content as JSON', async () => {
+    await publish(sensor, 'text-form', ['one', 'two\nlines \\ é']);
+    const request = (accept: string, nonceTag: string) =>
+      display.send('POST', '/v1/sync', {
+        headers: { accept },
+        nonce: `text-form-${nonceTag}`,
+        body: {
+          publish: [
+            { id: `t-${nonceTag}`, scope: 'house', stream: 'text-out', value: 'x' },
+            { id: `bad-${nonceTag}`, scope: '$stratus', stream: 'x', value: 'y' },
+          ],
+          subscribe: [{ scope: 'house', stream: 'text-form', limit: 5 }],
+          config: null,
+        },
+      });
+    const text = await request('text/plain', 'a');
+    assert.equal(text.status, 200);
+    assert.equal(text.signatureValid, true);
+    assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
+    const parsed = parseSyncText(text.text);
+    const json = (await request('application/json', 'b')).json;
+    assert.deepEqual(parsed.messages, json.messages);
+    assert.deepEqual(parsed.cursors, json.cursors);
+    assert.deepEqual(parsed.accepted, [{ id: 't-a', seq: 1 }]);
+    assert.deepEqual(parsed.rejected.map((r) => [r.index, r.id, r.code]), [[1, 'bad-a', 'bad_request']]);
+    assert.deepEqual(parsed.config, { etag: json.config.etag, text: formatConfigText(json.config.values) });
+    assert.equal(formatSyncText(parsed), text.text);
   });
 });

@@ -8,7 +8,7 @@ import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 import { ROOT } from '../support/server-process.js';
 
-const vectors = JSON.parse(readFileSync(join(ROOT, '../shared/design/vectors.json'), 'utf8'));
+const vectors = JSON.parse(readFileSync(join(ROOT, 'spec/vectors.json'), 'utf8'));
 const vector = (list: any[], name: string) => list.find((v) => v.name === name);
 
 /** Sends a request vector's exact headers and body. */

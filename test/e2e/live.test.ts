@@ -1,4 +1,4 @@
-// GET /v1/live: server-sent events of committed messages, each signed (docs/protocol.md, "Live").
+// GET /v1/live: server-sent events of committed messages, each signed (PROTOCOL §9).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestDevice, admin } from '../support/device-client.js';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { StratusError, sha256Hex, signLiveEvent } from '../../../protocol/index.js';
+import { StratusError, formatLiveEvent } from '../../../protocol/index.js';
 import type { SubscriptionRequest } from '../../../store/types.js';
 import type { DeviceContext, ResponseSigning } from '../../device-auth.js';
 import type { LiveMessage } from '../../live-hub.js';
@@ -20,7 +20,7 @@ function parseSubs(query: URLSearchParams): { scope: string; stream: string }[] 
 
 /**
  * `GET /v1/live?sub=<scope>/<stream>…`: server-sent events of messages committed after the stream
- * opened (docs/protocol.md, "Live"). It moves no cursor: clients acknowledge through sync, which
+ * opened (PROTOCOL §9). It moves no cursor: clients acknowledge through sync, which
  * also delivers whatever a dropped connection missed.
  */
 export async function live(services: Services, ctx: DeviceContext, call: DeviceCall): Promise<DeviceAnswer> {
@@ -39,9 +39,7 @@ function streamEvents(services: Services, refs: SubscriptionRequest[], signing: 
   let id = 0;
   const send = (message: LiveMessage): void => {
     id += 1;
-    const json = JSON.stringify(message);
-    const sig = signLiveEvent(signing.secret, { nonce: signing.nonce, id, dataSha256: sha256Hex(json) });
-    res.write(`id: ${id}\nevent: message\ndata: ${sig} ${json}\n\n`);
+    res.write(formatLiveEvent(signing.secret, signing.nonce, id, JSON.stringify(message)));
     if (res.writableLength > services.options.liveBufferBytes) res.destroy();
   };
   const stops = refs.map((ref) => services.live.listen(ref, send));

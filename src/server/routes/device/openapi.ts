@@ -82,7 +82,10 @@ export const DEVICE_OPENAPI_PATHS: Record<string, object> = {
           }),
         },
       },
-      { description: 'accepted and rejected items, messages, cursors and, when it changed, the config', ...json({ type: 'object' }) },
+      {
+        description: 'accepted and rejected items, messages, cursors and, when it changed, the config; as text records with `Accept: text/plain` (spec/PROTOCOL.md §6.3)',
+        content: { ...json({ type: 'object' }).content, 'text/plain': { schema: { type: 'string' } } },
+      },
     ),
   },
   '/v1/publish': {
@@ -106,7 +109,7 @@ export const DEVICE_OPENAPI_PATHS: Record<string, object> = {
   },
   '/v1/live': {
     get: operation(
-      'Server-sent events of messages committed from now on, each signed (docs/protocol.md, "Live")',
+      'Server-sent events of messages committed from now on, each signed (PROTOCOL §9)',
       { parameters: [...signed, { name: 'sub', in: 'query', required: true, description: '<scope>/<stream>, repeated', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true }] },
       { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
     ),

@@ -1,6 +1,7 @@
-import { StratusError, type RejectedItem, type SyncResponse } from '../../../protocol/index.js';
+import { StratusError, formatSyncText, type RejectedItem, type SyncResponse } from '../../../protocol/index.js';
 import type { NewMessage, SubscriptionRequest } from '../../../store/types.js';
 import { normalizeEtag } from '../../config-view.js';
+import { wantsText } from '../../error-reply.js';
 import type { DeviceContext } from '../../device-auth.js';
 import type { Services } from '../../services.js';
 import { jsonAnswer, type DeviceAnswer, type DeviceCall } from './http.js';
@@ -58,12 +59,14 @@ export async function sync(services: Services, ctx: DeviceContext, call: DeviceC
     }
     response.cursors.push({ scope: s.scope, stream: s.stream, cursor: outcome.cursor, head: outcome.head });
   });
-  if (body.config !== undefined) {
-    const view = await services.configs.forDevice(ctx.app.id, ctx.device.id);
-    if (body.config === null || normalizeEtag(body.config) !== normalizeEtag(view.etag)) {
-      response.config = { etag: view.etag, values: view.values };
-    }
+  const view = body.config === undefined ? null : await services.configs.forDevice(ctx.app.id, ctx.device.id);
+  const sendConfig = view !== null && (body.config === null || normalizeEtag(body.config as string) !== normalizeEtag(view.etag));
+  // The text form (spec/PROTOCOL.md §6.3) on the same Accept rule as error answers.
+  if (wantsText(call.headers.accept)) {
+    const text = formatSyncText({ ...response, config: sendConfig && view ? { etag: view.etag, text: view.text } : null });
+    return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }
+  if (sendConfig && view) response.config = { etag: view.etag, values: view.values };
   return jsonAnswer(JSON.stringify(response));
 }
 
