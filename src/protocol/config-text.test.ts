@@ -322,6 +322,14 @@ describe('grants (PROTOCOL §7)', () => {
     }
   });
 
+  it('matchesPattern agrees with the regex it replaced (`*` as `.*`, anchored) on small alphabets', () => {
+    const model = (pattern: string, value: string) =>
+      new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`).test(value);
+    const pattern = fc.string({ unit: fc.constantFrom('a', 'b', '/', '*', '.'), maxLength: 10 });
+    const value = fc.string({ unit: fc.constantFrom('a', 'b', '/', '.'), maxLength: 14 });
+    fc.assert(fc.property(pattern, value, (p, v) => matchesPattern(p, v) === model(p, v)), { numRuns: 5000 });
+  });
+
   it('a pattern without * matches exactly itself; prefix* matches what starts with the prefix', () => {
     fc.assert(
       fc.property(streamArb, streamArb, (pattern, value) => {
