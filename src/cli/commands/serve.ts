@@ -122,6 +122,7 @@ export function serveCommand(program: Command): void {
     const postgres = /^postgres(ql)?:/.test(db);
     const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db) });
     const server = await buildServer({ store, options: given });
+    if (store instanceof SqliteStore && store.permissionWarning) server.app.log.warn(store.permissionWarning);
     let address: string;
     let firstStart: string | null;
     try {

@@ -1,11 +1,24 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './schema.js';
 
+/**
+ * The database holds app secrets in clear (HMAC needs them), so its folder is made 0700 and the file
+ * 0600 before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode.
+ * Returns a warning when an existing folder lets other users in.
+ */
+export function preparePrivateFile(path: string): string | null {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+  const mode = statSync(dir).mode & 0o777;
+  return mode & 0o077 ? `the data directory ${dir} is readable by other users (mode ${mode.toString(8)}): chmod 700 it, since the database holds app secrets` : null;
+}
+
 /** Opens the file in WAL mode with an fsync on every commit: a resolved write is on disk. */
 export function openSqlite(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

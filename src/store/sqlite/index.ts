@@ -24,7 +24,7 @@ import type {
   StreamInfo,
   StreamRef,
 } from '../types.js';
-import { migrateSqlite, openSqlite } from './connection.js';
+import { migrateSqlite, openSqlite, preparePrivateFile } from './connection.js';
 import { SqliteReads } from './reads.js';
 import { WriterClient } from './writer-client.js';
 
@@ -43,8 +43,11 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly reads: SqliteReads;
   private readonly writer: WriterClient;
+  /** Set when the data directory lets other users in; the server logs it at start. */
+  readonly permissionWarning: string | null;
 
   constructor(options: SqliteStoreOptions) {
+    this.permissionWarning = preparePrivateFile(options.path);
     this.db = openSqlite(options.path);
     migrateSqlite(this.db);
     this.reads = new SqliteReads(this.db);
