@@ -14,7 +14,7 @@ import {
   type Grant,
 } from '../protocol/index.js';
 import type { AppRecord, DeviceRecord } from '../store/types.js';
-import type { CachedApp } from './directory.js';
+import { secretsAt, type CachedApp } from './directory.js';
 import type { DeviceCall } from './routes/device/http.js';
 import { refreshSecondsOf, type Services } from './services.js';
 
@@ -69,7 +69,7 @@ export function verifyRequest(
     throw new StratusError('stale_time', `request time is ${time - now} s from server time ${now}`);
   }
   const signed = { method, target, app: cached.app.name, device: guid, time, nonce, bodySha256: sha256Hex(body) };
-  const secret = cached.secrets.find((s) => signaturesEqual(signRequest(s, signed), signature));
+  const secret = secretsAt(cached, now).find((s) => signaturesEqual(signRequest(s, signed), signature));
   if (secret === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
   return { guid, time, nonce, secret };
 }
@@ -82,9 +82,10 @@ export async function authenticateDevice(services: Services, call: DeviceCall): 
   const now = call.time;
   const appName = header(call.headers, HEADER_APP);
   const cached = services.directory.peekApp(appName) ?? (await services.directory.app(appName, now));
-  if (!cached || cached.secrets.length === 0) throw new StratusError('bad_signature', 'unknown app or bad signature');
+  const newest = cached ? secretsAt(cached, now)[0] : undefined;
+  if (!cached || newest === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
   const nonceHeader = call.headers[HEADER_NONCE];
-  call.signing = { secret: cached.secrets[0] as string, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
+  call.signing = { secret: newest, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
 
   const { guid, nonce, secret } = verifyRequest(
     cached,

@@ -1,10 +1,15 @@
-import type { AppRecord, DeviceRecord, Store } from '../store/types.js';
+import type { ActiveSecret, AppRecord, DeviceRecord, Store } from '../store/types.js';
 import { LruMap } from './lru.js';
 
 export interface CachedApp {
   app: AppRecord;
-  secrets: string[];
+  secrets: ActiveSecret[];
   loadedAtMs: number;
+}
+
+/** The cached secrets still valid at `now`, newest first: expiry is checked on every use, not only on reload. */
+export function secretsAt(cached: CachedApp, now: number): string[] {
+  return cached.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }
 
 interface CachedDevice {

@@ -20,6 +20,7 @@ import type {
 } from './types.js';
 
 const T0 = 1_732_300_000;
+const secretNames = async (store: Store, appId: number, now: number) => (await store.activeSecrets(appId, now)).map((s) => s.secret);
 const DAY = 86_400;
 const FAR = T0 + 365 * DAY;
 const EVERYTHING: Grant[] = [
@@ -149,7 +150,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('insertApp of a taken name rejects with conflict and changes nothing', async () => {
         await assert.rejects(store.insertApp({ ...newApp('greenhouse'), policy: 'closed' }, 'secret-2', T0 + 1), rejectsWith('conflict'));
         assert.deepEqual(await store.listApps(), [app]);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 1), ['secret-1']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 1), ['secret-1']);
       });
 
       it('updateApp changes only the fields given and returns the record', async () => {
@@ -175,35 +176,39 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     describe('secrets and rotation', () => {
       it('a new app has its first secret, valid with no end', async () => {
-        assert.deepEqual(await store.activeSecrets(app.id, T0), ['secret-1']);
-        assert.deepEqual(await store.activeSecrets(app.id, FAR), ['secret-1']);
+        assert.deepEqual(await secretNames(store, app.id, T0), ['secret-1']);
+        assert.deepEqual(await secretNames(store, app.id, FAR), ['secret-1']);
       });
 
       it('rotation adds a secret (newest first) and the old one expires at othersExpireAt', async () => {
         await store.rotateSecret(app.id, 'secret-2', T0 + 100, T0 + 200);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 100), ['secret-2', 'secret-1']);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 199), ['secret-2', 'secret-1']);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 200), ['secret-2']);
-        assert.deepEqual(await store.activeSecrets(app.id, FAR), ['secret-2']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 100), ['secret-2', 'secret-1']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 199), ['secret-2', 'secret-1']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 200), ['secret-2']);
+        assert.deepEqual(await secretNames(store, app.id, FAR), ['secret-2']);
+        assert.deepEqual(await store.activeSecrets(app.id, T0 + 100), [
+          { secret: 'secret-2', expiresAt: null },
+          { secret: 'secret-1', expiresAt: T0 + 200 },
+        ]);
       });
 
       it('a second rotation inside the overlap never extends an older expiry', async () => {
         await store.rotateSecret(app.id, 'secret-2', T0 + 100, T0 + 200);
         await store.rotateSecret(app.id, 'secret-3', T0 + 150, T0 + 400);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 150), ['secret-3', 'secret-2', 'secret-1']);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 300), ['secret-3', 'secret-2']);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 400), ['secret-3']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 150), ['secret-3', 'secret-2', 'secret-1']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 300), ['secret-3', 'secret-2']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 400), ['secret-3']);
       });
 
       it('a rotation without overlap ends the old secrets at once', async () => {
         await store.rotateSecret(app.id, 'secret-2', T0 + 100, T0 + 100);
-        assert.deepEqual(await store.activeSecrets(app.id, T0 + 100), ['secret-2']);
+        assert.deepEqual(await secretNames(store, app.id, T0 + 100), ['secret-2']);
       });
 
       it("a rotation touches only its own app's secrets", async () => {
         const other = await store.insertApp(newApp('aviary'), 'other-1', T0);
         await store.rotateSecret(app.id, 'secret-2', T0 + 100, T0 + 100);
-        assert.deepEqual(await store.activeSecrets(other.id, T0 + 500), ['other-1']);
+        assert.deepEqual(await secretNames(store, other.id, T0 + 500), ['other-1']);
       });
     });
 

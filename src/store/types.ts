@@ -6,6 +6,12 @@ import type { DeviceStatus, Grant, Policy } from '../protocol/index.js';
  * networked engine fits; implementations may batch writes (group commit) behind the promise, but a
  * resolved write is durable.
  */
+/** An app secret with the unix second it expires at (a rotated-out secret), or null. */
+export interface ActiveSecret {
+  secret: string;
+  expiresAt: number | null;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
@@ -21,8 +27,8 @@ export interface Store {
   updateApp(appId: number, patch: AppPatch): Promise<AppRecord>;
   /** Adds a secret and makes the others expire at `othersExpireAt` (rotation with overlap). */
   rotateSecret(appId: number, secret: string, now: number, othersExpireAt: number): Promise<void>;
-  /** Secrets valid at `now`, newest first. */
-  activeSecrets(appId: number, now: number): Promise<string[]>;
+  /** Secrets valid at `now`, newest first, with the time each stops being valid (null: never). */
+  activeSecrets(appId: number, now: number): Promise<ActiveSecret[]>;
 
   getDevice(appId: number, guid: string): Promise<DeviceRecord | null>;
   /** Inserts the device, or returns the one already there (a concurrent first request). */

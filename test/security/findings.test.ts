@@ -70,3 +70,30 @@ describe('finding 6: secrets at rest are private files', () => {
     }
   });
 });
+
+describe('finding 8: a rotated-out secret stops working when its overlap ends', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+    await s.createApp('rotating', 'old-secret');
+  });
+  after(() => s.close());
+
+  it('the old secret works inside the overlap and is refused the second it ends, cache or not', async () => {
+    const old = new TestDevice(s.url, 'rotating', 'old-secret', 'd1', s.now);
+    assert.equal((await old.send('GET', '/v1/config')).status, 200); // the app and its secrets are now cached
+    const rotated = await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps/rotating/rotate-secret', { overlapSeconds: 60 });
+    assert.equal(rotated.status, 200);
+    assert.equal((await old.send('GET', '/v1/config')).status, 200);
+    s.advance(59);
+    assert.equal((await old.send('GET', '/v1/config')).status, 200);
+    s.advance(1);
+    const refused = await old.send('GET', '/v1/config');
+    assert.equal(refused.status, 401);
+    assert.equal(refused.json.error.code, 'bad_signature');
+    const fresh = new TestDevice(s.url, 'rotating', rotated.json.secret, 'd1', s.now);
+    const ok = await fresh.send('GET', '/v1/config');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.signatureValid, true);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type {
+  ActiveSecret,
   CacheChange,
   ClusterListener,
   NodeBeat,
@@ -108,7 +109,7 @@ export class PostgresStore implements Store {
     return this.writes.rotateSecret(appId, secret, now, othersExpireAt);
   }
 
-  activeSecrets(appId: number, now: number): Promise<string[]> {
+  activeSecrets(appId: number, now: number): Promise<ActiveSecret[]> {
     return this.reads.activeSecrets(appId, now);
   }
 

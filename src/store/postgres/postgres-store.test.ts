@@ -97,7 +97,7 @@ async function assertSeeded(store: Store): Promise<void> {
     defaultGrants: [{ action: 'publish', scope: 'home', stream: '*' }],
     createdAt: T0,
   });
-  assert.deepEqual(await store.activeSecrets(1, T0 + 150), ['new-secret', 'old-secret']);
+  assert.deepEqual((await store.activeSecrets(1, T0 + 150)).map((s) => s.secret), ['new-secret', 'old-secret']);
   assert.deepEqual(await store.getDevice(1, 'a4cf12fe0b11'), {
     id: 1,
     appId: 1,

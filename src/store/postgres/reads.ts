@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type {
+  ActiveSecret,
   AppRecord,
   ConfigEntry,
   ConfigHistoryEntry,
@@ -38,13 +39,13 @@ export class PostgresReads {
     return (await this.rows<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY name`)).map(toApp);
   }
 
-  async activeSecrets(appId: number, now: number): Promise<string[]> {
-    const rows = await this.rows<{ secret: string }>(
-      'SELECT secret FROM app_secrets WHERE app_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC',
+  async activeSecrets(appId: number, now: number): Promise<ActiveSecret[]> {
+    const rows = await this.rows<{ secret: string; expires_at: string | number | null }>(
+      'SELECT secret, expires_at FROM app_secrets WHERE app_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC',
       [appId, now],
       'stratus.secrets',
     );
-    return rows.map((r) => r.secret);
+    return rows.map((r) => ({ secret: r.secret, expiresAt: r.expires_at === null ? null : Number(r.expires_at) }));
   }
 
   async getDevice(appId: number, guid: string): Promise<DeviceRecord | null> {

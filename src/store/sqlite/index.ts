@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type {
+  ActiveSecret,
   CacheChange,
   ClusterListener,
   NodeBeat,
@@ -91,7 +92,7 @@ export class SqliteStore implements Store {
     return this.writer.call('rotateSecret', appId, secret, now, othersExpireAt);
   }
 
-  async activeSecrets(appId: number, now: number): Promise<string[]> {
+  async activeSecrets(appId: number, now: number): Promise<ActiveSecret[]> {
     return this.reads.activeSecrets(appId, now);
   }
 

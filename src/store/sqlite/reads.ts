@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type {
+  ActiveSecret,
   AppRecord,
   ConfigEntry,
   ConfigHistoryEntry,
@@ -21,7 +22,7 @@ export class SqliteReads {
     this.s = {
       appByName: p('SELECT * FROM apps WHERE name = ?'),
       device: p('SELECT * FROM devices WHERE app_id = ? AND guid = ?'),
-      secrets: p('SELECT secret FROM app_secrets WHERE app_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC'),
+      secrets: p('SELECT secret, expires_at AS expiresAt FROM app_secrets WHERE app_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC'),
       stream: p('SELECT id FROM streams WHERE app_id = ? AND scope = ? AND owner = ? AND name = ?'),
       page: p(
         `SELECT seq, value, writer, time, expires_at AS expiresAt FROM messages
@@ -47,8 +48,8 @@ export class SqliteReads {
     return (this.db.prepare('SELECT * FROM apps ORDER BY name').all() as AppRow[]).map(toApp);
   }
 
-  activeSecrets(appId: number, now: number): string[] {
-    return (this.s.secrets.all(appId, now) as { secret: string }[]).map((r) => r.secret);
+  activeSecrets(appId: number, now: number): ActiveSecret[] {
+    return this.s.secrets.all(appId, now) as ActiveSecret[];
   }
 
   getDevice(appId: number, guid: string): DeviceRecord | null {

@@ -131,7 +131,7 @@ export function configRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const target = await findApp(services, request.params.app);
-      const [secret] = await services.store.activeSecrets(target.id, services.clock());
+      const secret = (await services.store.activeSecrets(target.id, services.clock()))[0]?.secret;
       if (!secret) throw new StratusError('unavailable', `app "${target.name}" has no valid secret; rotate one`);
       const appWide = await services.configs.forDevice(target.id, null);
       const files = [
