@@ -19,6 +19,7 @@ describe('web console in chromium', () => {
   let s: RunningServer;
   let browser: Browser;
   let page: Page;
+  const cspViolations: string[] = [];
   let secret: string;
 
   before(async () => {
@@ -32,6 +33,9 @@ describe('web console in chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'], // playwright gives each launch a fresh, empty profile,
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   });
   after(async () => {
     await browser?.close();
@@ -125,5 +129,11 @@ describe('web console in chromium', () => {
     await page.getByRole('button', { name: 'Streams' }).click();
     await page.getByRole('alert').getByText('Sign in again').waitFor();
     await page.getByLabel('Admin token').waitFor();
+  });
+
+  it('runs under its Content-Security-Policy without a single violation', async () => {
+    const answer = await fetch(`${s.url}/`);
+    assert.match(answer.headers.get('content-security-policy') ?? '', /script-src 'self'.*frame-ancestors 'none'/);
+    assert.deepEqual(cspViolations, []);
   });
 });

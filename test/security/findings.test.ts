@@ -97,3 +97,24 @@ describe('finding 8: a rotated-out secret stops working when its overlap ends', 
     assert.equal(ok.signatureValid, true);
   });
 });
+
+describe('finding 10: the console cannot be framed and leaks no referrer', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+  });
+  after(() => s.close());
+
+  it('every console file carries a CSP, frame-ancestors, X-Frame-Options and Referrer-Policy', async () => {
+    for (const path of ['/', '/console/app.js', '/console/style.css']) {
+      const answer = await fetch(s.url + path);
+      assert.equal(answer.status, 200, path);
+      const csp = answer.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'none'/, path);
+      assert.match(csp, /script-src 'self'/, path);
+      assert.match(csp, /frame-ancestors 'none'/, path);
+      assert.equal(answer.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(answer.headers.get('referrer-policy'), 'no-referrer', path);
+    }
+  });
+});
