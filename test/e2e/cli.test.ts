@@ -332,25 +332,29 @@ describe('stratus config and export-config', () => {
     await cli.fails(1, /not_found/, 'config', 'list', 'nope');
   });
 
-  it('export-config --out writes default.txt and <guid>.txt, signed so verifyStaticConfig accepts them', async () => {
+  it('export-config --out writes default.txt and devices/<guid>.txt for devices with overrides, signed so verifyStaticConfig accepts them', async () => {
     await cli.json('config', 'set', 'conf', 'debug', '2', '--device', 'dev-b');
     const dir = join(outDir, 'nested', 'static');
     const result = await cli.json('export-config', 'conf', '--out', dir);
-    assert.deepEqual([...result.files].sort(), ['default.txt', 'dev-a.txt', 'dev-b.txt']);
+    assert.deepEqual([...result.files].sort(), ['default.txt', 'devices/dev-b.txt']);
+    assert.deepEqual(result.skipped, []);
     assert.equal(result.out, dir);
-    assert.deepEqual(readdirSync(dir).sort(), ['default.txt', 'dev-a.txt', 'dev-b.txt']);
+    assert.deepEqual(readdirSync(dir).sort(), ['default.txt', 'devices']);
+    assert.deepEqual(readdirSync(join(dir, 'devices')), ['dev-b.txt']);
 
+    const all = await cli.json('export-config', 'conf', '--out', dir, '--all-devices');
+    assert.deepEqual([...all.files].sort(), ['default.txt', 'devices/dev-a.txt', 'devices/dev-b.txt']);
     const read = (name: string) => readFileSync(join(dir, name), 'utf8');
     assert.match(read('default.txt'), /^# stratus config v1 app=conf device=\*\n/);
-    assert.match(read('dev-b.txt'), /^# stratus config v1 app=conf device=dev-b\n/);
+    assert.match(read('devices/dev-b.txt'), /^# stratus config v1 app=conf device=dev-b\n/);
     assert.deepEqual(verifyStaticConfig(secret, read('default.txt')), { debug: '0', 'refresh interval': '300' });
-    assert.deepEqual(verifyStaticConfig(secret, read('dev-a.txt')), { debug: '0', 'refresh interval': '300' });
-    assert.deepEqual(verifyStaticConfig(secret, read('dev-b.txt')), { debug: '2', 'refresh interval': '300' });
-    assert.equal(verifyStaticConfig('another-secret', read('dev-b.txt')), null);
-    assert.equal(verifyStaticConfig(secret, read('dev-b.txt').replace('debug: 2', 'debug: 3')), null);
+    assert.deepEqual(verifyStaticConfig(secret, read('devices/dev-a.txt')), { debug: '0', 'refresh interval': '300' });
+    assert.deepEqual(verifyStaticConfig(secret, read('devices/dev-b.txt')), { debug: '2', 'refresh interval': '300' });
+    assert.equal(verifyStaticConfig('another-secret', read('devices/dev-b.txt')), null);
+    assert.equal(verifyStaticConfig(secret, read('devices/dev-b.txt').replace('debug: 2', 'debug: 3')), null);
 
     const human = await cli.run('export-config', 'conf', '--out', dir);
-    assert.deepEqual([human.code, human.stdout], [0, `wrote 3 files to ${dir}\n`]);
+    assert.deepEqual([human.code, human.stdout], [0, `wrote ${join(dir, 'default.txt')}\nwrote ${join(dir, 'devices/dev-b.txt')}\n2 files in ${dir}\n`]);
     await cli.fails(2, /required option '--out <dir>'/, 'export-config', 'conf');
     await cli.fails(1, /not_found/, 'export-config', 'nope', '--out', dir);
   });

@@ -118,3 +118,28 @@ describe('finding 10: the console cannot be framed and leaks no referrer', () =>
     }
   });
 });
+
+describe('finding 7: static export files cannot collide or hide', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+    await s.createApp('fleet', 'fleet-secret');
+    for (const guid of ['default', '.hidden', 'plain']) await new TestDevice(s.url, 'fleet', 'fleet-secret', guid, s.now).send('GET', '/v1/config');
+    await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/fleet/config', { set: { mode: 'fleet' } });
+    for (const guid of ['default', '.hidden']) {
+      await admin(s.url, s.adminToken, 'PATCH', `/v1/admin/apps/fleet/devices/${guid}/config`, { set: { mode: guid } });
+    }
+  });
+  after(() => s.close());
+
+  it('a device named default gets its own file, a dotted GUID is skipped with a reason, devices without overrides are left out', async () => {
+    const { status, json } = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/fleet/config/export');
+    assert.equal(status, 200);
+    assert.deepEqual(json.files.map((f: { name: string }) => f.name), ['default.txt', 'devices/default.txt']);
+    assert.match(json.files[0].content, /device=\*\nmode: fleet\n/);
+    assert.match(json.files[1].content, /device=default\nmode: default\n/);
+    assert.deepEqual(json.skipped.map((x: { device: string }) => x.device), ['.hidden']);
+    const all = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/fleet/config/export?all=true');
+    assert.deepEqual(all.json.files.map((f: { name: string }) => f.name), ['default.txt', 'devices/default.txt', 'devices/plain.txt']);
+  });
+});

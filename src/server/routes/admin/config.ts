@@ -119,14 +119,15 @@ export function configRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.get<{ Params: { app: string } }>(
+  app.get<{ Params: { app: string }; Querystring: { all?: boolean } }>(
     '/v1/admin/apps/:app/config/export',
     {
       schema: {
         tags,
         security,
-        summary: 'Signed static config files (PROTOCOL §5): default.txt and one file per device',
+        summary: 'Signed static config files (PROTOCOL §5.4): default.txt, and devices/<guid>.txt per device with overrides (every device with all=true)',
         params: appNameParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { all: { type: 'boolean', default: false } } },
       },
     },
     async (request) => {
@@ -137,12 +138,20 @@ export function configRoutes(app: FastifyInstance, services: Services): void {
       const files = [
         { device: null as string | null, name: 'default.txt', content: signStaticConfig(secret, target.name, '*', appWide.values) },
       ];
+      const skipped: { device: string; reason: string }[] = [];
+      const withOverrides = new Set((await services.store.configEntries(target.id)).map((e) => e.deviceId));
       const devices = await services.store.listDevices(target.id, { limit: 1_000_000, offset: 0 });
       for (const d of devices) {
+        if (!request.query.all && !withOverrides.has(d.id)) continue;
+        // Device files sit in their own folder, so no GUID (`default` included) meets default.txt.
+        if (d.guid.startsWith('.')) {
+          skipped.push({ device: d.guid, reason: 'a file name starting with "." is hidden by most static hosts' });
+          continue;
+        }
         const view = await services.configs.forDevice(target.id, d.id);
-        files.push({ device: d.guid, name: `${d.guid}.txt`, content: signStaticConfig(secret, target.name, d.guid, view.values) });
+        files.push({ device: d.guid, name: `devices/${d.guid}.txt`, content: signStaticConfig(secret, target.name, d.guid, view.values) });
       }
-      return { files };
+      return { files, skipped };
     },
   );
 }
