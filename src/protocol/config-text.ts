@@ -1,4 +1,5 @@
 import { hmacHex, sha256Hex, signaturesEqual } from './signing.js';
+import { isWellFormed } from './text.js';
 
 /**
  * The config text format of PROTOCOL §5: `key: value\n` per entry, sorted by key, parseable with
@@ -21,6 +22,7 @@ export function keyProblem(key: string): string | null {
   if (bytes < 1 || bytes > MAX_KEY_BYTES) return `a key is 1 to ${MAX_KEY_BYTES} bytes (got ${bytes})`;
   if (/[:\r\n]/.test(key) || key.includes('\u0000')) return 'a key may not contain ":", CR, LF or NUL';
   if (key.trim() !== key) return 'a key may not start or end with white space';
+  if (!isWellFormed(key)) return 'a key must be valid Unicode text (it holds a lone surrogate)';
   return null;
 }
 
@@ -29,6 +31,7 @@ export function valueProblem(value: string): string | null {
   const bytes = utf8Length(value);
   if (bytes > MAX_VALUE_BYTES) return `a value is at most ${MAX_VALUE_BYTES} bytes (got ${bytes})`;
   if (value.includes('\u0000')) return 'a value may not contain NUL (C clients end strings there)';
+  if (!isWellFormed(value)) return 'a value must be valid Unicode text (it holds a lone surrogate)';
   return null;
 }
 

@@ -8,3 +8,4 @@ export * from './wire.js';
 export * from './reserved-keys.js';
 export * from './live-events.js';
 export * from './sync-text.js';
+export * from './text.js';

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import { createServer } from 'node:http';
 import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { HEADER_TIME, StratusError } from '../protocol/index.js';
+import { HEADER_TIME, StratusError, checkJsonText, decodeUtf8 } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { systemClock, type Clock } from './clock.js';
@@ -60,6 +60,20 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const strictAjv = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false });
   const textAjv = new Ajv({ removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : textAjv).compile(schema));
+
+  // Admin bodies as strictly as device bodies: valid UTF-8, no lone surrogates; then Fastify's own
+  // parser with its prototype-poisoning checks.
+  const fastifyJson = app.getDefaultJsonParser('error', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = decodeUtf8(body as Buffer);
+    if (text === null) return done(new StratusError('bad_request', 'the body is not valid UTF-8'), undefined);
+    try {
+      checkJsonText(text);
+    } catch (error) {
+      return done(new StratusError('bad_request', `the body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+    void fastifyJson(request, text, done);
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(HEADER_TIME, String(clock()));

@@ -119,7 +119,7 @@ describe('admin API', () => {
     await call('PATCH', '/v1/admin/apps/static/config', { set: { interval: '60' } });
     await call('PATCH', '/v1/admin/apps/static/devices/dev-x/config', { set: { interval: '5' } });
     const files = (await call('GET', '/v1/admin/apps/static/config/export')).json.files;
-    assert.deepEqual(files.map((f: any) => f.name), ['default.txt', 'dev-x.txt']);
+    assert.deepEqual(files.map((f: any) => f.name), ['default.txt', 'devices/dev-x.txt']);
     assert.deepEqual(verifyStaticConfig(r.json.secret, files[0].content), { interval: '60' });
     assert.deepEqual(verifyStaticConfig(r.json.secret, files[1].content), { interval: '5' });
     assert.equal(verifyStaticConfig('other-secret', files[1].content), null);

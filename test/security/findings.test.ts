@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { matchesPattern } from '../../src/protocol/index.js';
+import { matchesPattern, sha256Hex, signRequest } from '../../src/protocol/index.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
@@ -141,5 +141,61 @@ describe('finding 7: static export files cannot collide or hide', () => {
     assert.deepEqual(json.skipped.map((x: { device: string }) => x.device), ['.hidden']);
     const all = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/fleet/config/export?all=true');
     assert.deepEqual(all.json.files.map((f: { name: string }) => f.name), ['default.txt', 'devices/default.txt', 'devices/plain.txt']);
+  });
+});
+
+describe('finding 3: text that is not valid Unicode is refused, never stored altered', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+    await s.createApp('text', 'text-secret');
+  });
+  after(() => s.close());
+
+  const stored = async () => (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/text/messages?scope=home&stream=t')).json.messages ?? [];
+
+  /** Sends raw bytes, signed: fetch would re-encode a string as valid UTF-8. */
+  const sendBytes = async (target: string, body: Buffer, contentType: string) => {
+    const time = s.now();
+    const nonce = `raw-${Math.random().toString(36).slice(2)}`;
+    const signature = signRequest('text-secret', { method: 'POST', target, app: 'text', device: 'd1', time, nonce, bodySha256: sha256Hex(body) });
+    const headers = { 'x-stratus-app': 'text', 'x-stratus-device': 'd1', 'x-stratus-time': String(time), 'x-stratus-nonce': nonce, 'x-stratus-signature': signature, 'content-type': contentType };
+    const answer = await fetch(s.url + target, { method: 'POST', headers, body: new Uint8Array(body) });
+    return { status: answer.status, json: (await answer.json()) as any };
+  };
+  const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+
+  it('invalid UTF-8 bytes or a lone surrogate in a sync or publish answer bad_request and store nothing', async () => {
+    const answers = [
+      await sendBytes('/v1/sync', bytes('{"publish":[{"id":"a","scope":"home","stream":"t","value":"', [0xff, 0xfe], '"}]}'), 'application/json'),
+      await sendBytes('/v1/publish', bytes('scope=home&stream=t&value=', [0xc3, 0x28]), 'application/x-www-form-urlencoded'),
+      await sendBytes('/v1/publish', bytes('scope=home&stream=t&value=%FF'), 'application/x-www-form-urlencoded'),
+      await sendBytes('/v1/sync', bytes('{"publish":[{"id":"b","scope":"home","stream":"t","value":"a\\ud800b"}]}'), 'application/json'),
+      await sendBytes('/v1/publish', bytes('{"scope":"home","stream":"t","value":"\\udc00"}'), 'application/json'),
+    ];
+    for (const answer of answers) {
+      assert.equal(answer.status, 400, JSON.stringify(answer.json));
+      assert.equal(answer.json.error.code, 'bad_request');
+    }
+    assert.deepEqual(await stored(), []);
+    const fine = await sendBytes('/v1/publish', bytes('scope=home&stream=t&value=%C3%A9t%C3%A9'), 'application/x-www-form-urlencoded');
+    assert.equal(fine.status, 200);
+    assert.deepEqual((await stored()).map((m: { value: string }) => m.value), ['été']);
+  });
+
+  it('config keys and values with a lone surrogate are refused through the admin API', async () => {
+    for (const set of [{ 'a\ud800': 'x' }, { k: 'a\udfffb' }]) {
+      const r = await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/text/config', { set });
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.equal(r.json.error.code, 'bad_request');
+    }
+    const raw = await fetch(`${s.url}/v1/admin/apps/text/config`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+      body: new Uint8Array(Buffer.concat([Buffer.from('{"set":{"k":"'), Buffer.from([0xff]), Buffer.from('"}}')])),
+    });
+    assert.equal(raw.status, 400);
+    assert.equal(((await raw.json()) as any).error.code, 'bad_request');
+    assert.deepEqual((await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/text/config')).json.entries ?? [], []);
   });
 });

@@ -1,15 +1,16 @@
-import { StratusError } from '../../../protocol/index.js';
+import { StratusError, parseStrictForm } from '../../../protocol/index.js';
 import type { DeviceContext } from '../../device-auth.js';
 import type { Services } from '../../services.js';
 import { jsonAnswer, type DeviceAnswer, type DeviceCall } from './http.js';
-import { isPlainObject, parseJson, toNewMessage, toSubscription } from './validate.js';
+import { bodyText, isPlainObject, parseJson, toNewMessage, toSubscription } from './validate.js';
 
 // curl-friendly endpoints with the rules of `/v1/sync` (PROTOCOL §6).
 
 /** Parses a JSON or form body into an object of fields. */
 function fields(contentType: string | undefined, raw: Buffer): Record<string, unknown> {
   if ((contentType ?? '').startsWith('application/x-www-form-urlencoded')) {
-    const form = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+    const form = parseStrictForm(bodyText(raw));
+    if (form === null) throw new StratusError('bad_request', 'the form has a malformed %-escape or escapes that are not UTF-8');
     return { ...form, ...(form.ttl !== undefined ? { ttl: Number(form.ttl) } : {}) };
   }
   const body = parseJson(raw);
