@@ -7,7 +7,7 @@ import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { consoleRoutes } from './console-assets.js';
-import { sendError } from './error-reply.js';
+import { answerClientError, sendError } from './error-reply.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
@@ -40,7 +40,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const clock = build.clock ?? systemClock;
   // The device API answers from the request event (src/server/routes/device); Fastify the rest.
   let deviceApi: DeviceApi | null = null;
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     serverFactory: (handler) =>
       createServer((req, res) => {
         if (deviceApi === null || !deviceApi.handle(req, res)) handler(req, res);
@@ -49,6 +49,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
     return503OnClosing: true,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, clock(), app.log),
     forceCloseConnections: 'idle',
     logController: new LogController({ disableRequestLogging: true }),
   });

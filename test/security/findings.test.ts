@@ -2,10 +2,13 @@
 // Each failed on the code before its fix.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { matchesPattern, sha256Hex, signRequest } from '../../src/protocol/index.js';
+import { buildServer, type StratusServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
@@ -197,5 +200,63 @@ describe('finding 3: text that is not valid Unicode is refused, never stored alt
     assert.equal(raw.status, 400);
     assert.equal(((await raw.json()) as any).error.code, 'bad_request');
     assert.deepEqual((await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/text/config')).json.entries ?? [], []);
+  });
+});
+
+/** Writes raw bytes on a fresh connection and returns everything the server sends back before closing. */
+function rawRequest(url: string, bytes: string | Buffer, { thenDestroy = false } = {}): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(bytes);
+      if (thenDestroy) setImmediate(() => socket.destroy());
+    });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('finding 9: HTTP-level errors use the one error format; aborts are not errors', () => {
+  let server: StratusServer;
+  let url: string;
+  const logLines: { level: number; msg: string }[] = [];
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stratus-http-'));
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+        done();
+      },
+    });
+    server = await buildServer({ store: new SqliteStore({ path: join(dir, 'stratus.db') }), logger: { level: 'debug', stream }, options: { port: 0 } });
+    url = await server.listen();
+  });
+  after(() => server.close());
+
+  for (const [name, request] of [
+    ['a duplicate Content-Length', 'POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
+    ['a NUL in a header', 'GET /v1/config HTTP/1.1\r\nHost: x\r\nX-Stratus-App: a\u0000b\r\n\r\n'],
+    ['a malformed request line', 'GARBAGE\r\n\r\n'],
+  ] as const) {
+    it(`${name} is answered 400 bad_request as JSON with X-Stratus-Time`, async () => {
+      const answer = await rawRequest(url, request);
+      const [head, body] = answer.split('\r\n\r\n') as [string, string];
+      assert.match(head, /^HTTP\/1\.1 400 Bad Request\r\n/);
+      assert.match(head, /\r\nx-stratus-time: \d+/i);
+      assert.equal(JSON.parse(body).error.code, 'bad_request');
+    });
+  }
+
+  it('an upload aborted mid-body is logged at debug level, not as an error with a stack', async () => {
+    const before = logLines.length;
+    const head = 'POST /v1/sync HTTP/1.1\r\nHost: x\r\nX-Stratus-App: nope\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n';
+    await rawRequest(url, head + '{"publish":[', { thenDestroy: true });
+    await rawRequest(url, 'PATCH /v1/admin/apps/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"a":', { thenDestroy: true });
+    // the server notices the aborts on its next turns; a plain request after them is answered after they were handled
+    await fetch(`${url}/healthz`);
+    const added = logLines.slice(before);
+    assert.deepEqual(added.filter((l) => l.level >= 50), []);
   });
 });
