@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { StratusError } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 export function tokenSha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -14,11 +15,16 @@ export async function issueAdminToken(store: Store, label: string, now: number):
   return token;
 }
 
-export async function authenticateAdmin(store: Store, request: FastifyRequest): Promise<void> {
+/** Checks the bearer token; an address that keeps sending bad ones is slowed down (rate_limited). */
+export async function authenticateAdmin(store: Store, throttle: AuthThrottle, now: number, request: FastifyRequest): Promise<void> {
+  const wait = throttle.waitSeconds(request.ip, now);
+  if (wait > 0) throw new StratusError('rate_limited', 'too many bad admin tokens from this address', { retryAfterSeconds: wait });
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new StratusError('unauthorized', 'send Authorization: Bearer <admin token>');
   if (!(await store.hasAdminToken(tokenSha256(match[1] as string)))) {
+    throttle.failed(request.ip, now);
     throw new StratusError('unauthorized', 'the admin token is not valid');
   }
+  throttle.succeeded(request.ip);
 }

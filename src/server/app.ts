@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADER_TIME, StratusError, checkJsonText, decodeUtf8 } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { systemClock, type Clock } from './clock.js';
 import { consoleRoutes } from './console-assets.js';
 import { answerClientError, sendError } from './error-reply.js';
@@ -108,7 +109,8 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
 
   consoleRoutes(app);
   await app.register(async (scope) => {
-    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, request));
+    const throttle = new AuthThrottle();
+    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, throttle, clock(), request));
     appRoutes(scope, services);
     deviceRoutes(scope, services);
     configRoutes(scope, services);

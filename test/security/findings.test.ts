@@ -260,3 +260,37 @@ describe('finding 9: HTTP-level errors use the one error format; aborts are not 
     assert.deepEqual(added.filter((l) => l.level >= 50), []);
   });
 });
+
+describe('finding 11: admin token guessing is slowed down; a registered device is not online before it calls', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+    await s.createApp('fleet', 'fleet-secret', 'approval');
+  });
+  after(() => s.close());
+
+  it('after five bad tokens a minute, the address waits 1, 2, 4 … s, whatever token it sends; a good token then clears it', async () => {
+    const bad = (token: string) => fetch(`${s.url}/v1/admin/apps`, { headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; i < 5; i++) assert.equal((await bad(`wrong-${i}`)).status, 401);
+    assert.equal((await bad('wrong-5')).status, 401); // the sixth failure starts the slow-down
+    const blocked = await bad(s.adminToken);
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.headers.get('retry-after'), '1');
+    assert.equal(((await blocked.json()) as any).error.code, 'rate_limited');
+    s.advance(1);
+    assert.equal((await bad('wrong-6')).status, 401);
+    assert.equal((await bad(s.adminToken)).headers.get('retry-after'), '2');
+    s.advance(2);
+    assert.equal((await bad(s.adminToken)).status, 200);
+    assert.equal((await bad('wrong-7')).status, 401); // cleared by the success: free failures again
+    assert.equal((await bad(s.adminToken)).status, 200);
+  });
+
+  it('a device approved before it ever called is listed offline, and online once it calls', async () => {
+    assert.equal((await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps/fleet/devices/shipped-1/approve')).status, 200);
+    const listed = async () => (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/fleet/devices/shipped-1')).json.device;
+    assert.equal((await listed()).online, false);
+    assert.equal((await new TestDevice(s.url, 'fleet', 'fleet-secret', 'shipped-1', s.now).send('GET', '/v1/config')).status, 200);
+    assert.equal((await listed()).online, true);
+  });
+});

@@ -30,6 +30,7 @@ export async function deviceView(services: Services, app: AppRecord, device: Dev
     firstSeen: device.firstSeen,
     lastSeen: device.lastSeen,
     lastAddress: device.lastAddress,
-    online: device.lastSeen >= services.clock() - 2 * refresh,
+    // An admin can register a device before it ever calls: it has no address yet and is not online.
+    online: device.lastAddress !== null && device.lastSeen >= services.clock() - 2 * refresh,
   };
 }
