@@ -49,7 +49,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     logger: build.logger ?? { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
-    return503OnClosing: true,
+    return503OnClosing: false, // answered below in our error format
     clientErrorHandler: (error, socket) => answerClientError(error, socket, clock(), app.log),
     forceCloseConnections: 'idle',
     logController: new LogController({ disableRequestLogging: true }),
@@ -77,9 +77,19 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     void fastifyJson(request, text, done);
   });
 
+  let closing = false;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(HEADER_TIME, String(clock()));
+    if (closing) {
+      reply.header('connection', 'close');
+      done(new StratusError('unavailable', 'this server is shutting down; retry', { retryAfterSeconds: 1 }));
+      return;
+    }
     done();
+  });
+  // While stopping, every answer closes its connection: a keep-alive connection must not idle on.
+  app.addHook('onSend', async (request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -145,12 +155,22 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       return address;
     },
     async close() {
+      closing = true;
       deviceApi?.close();
       if (sweeper) clearInterval(sweeper);
       if (heart) clearInterval(heart);
-      await services.cluster.stop();
       services.live.closeAll();
-      await app.close();
+      // Connections that finish their request while we stop go idle: close those as they do, and
+      // everything once the timeout has passed.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 20);
+      const force = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idle);
+        clearTimeout(force);
+      }
+      await services.cluster.stop();
       await services.presence.stop();
       await build.store.close();
     },

@@ -29,6 +29,8 @@ export const DEFAULT_SERVER_OPTIONS = {
   appCacheMs: 5000,
   /** Read the client address from X-Forwarded-For (behind a load balancer). */
   trustProxy: false,
+  /** A stop waits this long for requests in flight, then closes every connection. */
+  shutdownTimeoutMs: 10_000,
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
   /** Defaults for `stratus app create`. */
   defaultTtlSeconds: 86_400,

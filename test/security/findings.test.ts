@@ -294,3 +294,33 @@ describe('finding 11: admin token guessing is slowed down; a registered device i
     assert.equal((await listed()).online, true);
   });
 });
+
+describe('finding 5: a graceful stop is quick and answers instead of resetting', () => {
+  it('a request in flight when the stop begins is answered, its connection closed, and the stop does not wait for keep-alive', async () => {
+    const s = await startInProcess();
+    await s.createApp('stop', 'stop-secret');
+    const { hostname, port } = new URL(s.url);
+    const body = 'scope=home&stream=t&value=in-flight';
+    const time = s.now();
+    const signature = signRequest('stop-secret', { method: 'POST', target: '/v1/publish', app: 'stop', device: 'd1', time, nonce: 'stop-1', bodySha256: sha256Hex(body) });
+    const head =
+      `POST /v1/publish HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n` +
+      `X-Stratus-App: stop\r\nX-Stratus-Device: d1\r\nX-Stratus-Time: ${time}\r\nX-Stratus-Nonce: stop-1\r\nX-Stratus-Signature: ${signature}\r\n\r\n`;
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const arrived = new Promise((resolve) => s.server.app.server.once('request', resolve));
+    socket.write(head + body.slice(0, 5));
+    await arrived; // the request is in flight: its body is still coming
+    const started = process.hrtime.bigint();
+    const stopping = s.close();
+    socket.write(body.slice(5));
+    await closed;
+    await stopping;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
+    assert.ok(ms < 2000, `the stop took ${ms} ms (keep-alive would hold it 5 s)`);
+  });
+});

@@ -73,8 +73,10 @@ export class DeviceApi {
     } catch (error) {
       answer = errorAnswer(toStratusError(error, this.log), req.headers.accept);
       // The rest of a refused body is not read: the connection cannot carry another request.
-      if (!req.complete || this.closing) answer.headers.connection = 'close';
+      if (!req.complete) answer.headers.connection = 'close';
     }
+    // While stopping, a connection closes after its answer instead of idling on.
+    if (this.closing) answer.headers.connection = 'close';
     if (!res.destroyed) writeAnswer(res, call, answer);
   }
 }
