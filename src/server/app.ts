@@ -112,7 +112,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     try {
       await build.store.ping();
     } catch (error) {
-      throw new StratusError('unavailable', `the ${build.store.kind} database does not answer: ${(error as Error).message}`);
+      throw new StratusError('unavailable', `the ${build.store.kind} database is not ready: ${(error as Error).message}`, { retryAfterSeconds: 5 });
     }
     return { ok: true, store: build.store.kind, node: build.store.nodeId };
   });

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } fr
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StratusError, errorText, type ErrorCode } from '../protocol/index.js';
+import { storageFullError } from '../store/storage-errors.js';
 
 /** Does the client prefer `text/plain` (PROTOCOL §4)? */
 export function wantsText(accept: string | undefined): boolean {
@@ -17,6 +18,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
 };
 
+let lastStorageWarningMs = -Infinity;
+
+/** Storage trouble is logged at most every 10 s: every refused request would otherwise add a line. */
+function warnStorage(log: FastifyBaseLogger, error: StratusError): void {
+  const now = Date.now();
+  if (now - lastStorageWarningMs < 10_000) return;
+  lastStorageWarningMs = now;
+  log.warn({ err: (error.cause as Error | undefined)?.message }, `storage: ${error.message}`);
+}
+
 /** A client that went away mid-request: its business, not a server fault worth a stack trace. */
 export function isClientAbort(error: unknown): boolean {
   const e = error as NodeJS.ErrnoException | null;
@@ -25,10 +36,18 @@ export function isClientAbort(error: unknown): boolean {
 
 /** Turns any thrown error into a StratusError; unknown errors become `internal` (and are logged). */
 export function toStratusError(error: unknown, log: FastifyBaseLogger): StratusError {
-  if (error instanceof StratusError) return error;
+  if (error instanceof StratusError) {
+    if (error.code === 'unavailable' && error.cause !== undefined) warnStorage(log, error);
+    return error;
+  }
   if (isClientAbort(error)) {
     log.debug({ err: (error as Error).message }, 'client aborted the request');
     return new StratusError('bad_request', 'the request was aborted');
+  }
+  const full = storageFullError(error);
+  if (full) {
+    warnStorage(log, full);
+    return full;
   }
   const e = error as FastifyError;
   const mapped = (e.code && FASTIFY_CODES[e.code]) ?? (e.validation ? 'bad_request' : undefined);

@@ -29,6 +29,8 @@ export const DEFAULT_SERVER_OPTIONS = {
   appCacheMs: 5000,
   /** Read the client address from X-Forwarded-For (behind a load balancer). */
   trustProxy: false,
+  /** A cap on the SQLite file (0: none); past it writes are refused as on a full disk. */
+  sqliteMaxBytes: 0,
   /** A stop waits this long for requests in flight, then closes every connection. */
   shutdownTimeoutMs: 10_000,
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { matchesPattern, sha256Hex, signRequest } from '../../src/protocol/index.js';
+import { issueAdminToken } from '../../src/server/admin-auth.js';
 import { buildServer, type StratusServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
@@ -322,5 +323,47 @@ describe('finding 5: a graceful stop is quick and answers instead of resetting',
     assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(answer, /\r\nconnection: close\r\n/i);
     assert.ok(ms < 2000, `the stop took ${ms} ms (keep-alive would hold it 5 s)`);
+  });
+});
+
+describe('finding 4: a full disk answers unavailable with Retry-After, and readiness says so', () => {
+  let server: StratusServer;
+  let url: string;
+  let adminToken: string;
+  const time = 1_800_000_000;
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stratus-full-'));
+    // The size cap makes SQLite answer SQLITE_FULL exactly as a full disk does.
+    const store = new SqliteStore({ path: join(dir, 'stratus.db'), maxBytes: 512 * 1024 });
+    server = await buildServer({ store, logger: false, clock: () => time, options: { port: 0, deviceRatePerSecond: 0 } });
+    url = await server.listen();
+    adminToken = await issueAdminToken(store, 'test', time);
+    await store.insertApp({ name: 'full', policy: 'open', defaultTtlSeconds: 3600, maxTtlSeconds: 3600, defaultGrants: [{ action: 'publish', scope: '*', stream: '*' }] }, 'full-secret', time);
+  });
+  after(() => server.close());
+
+  it('publishes are accepted until the disk is full, then refused as unavailable; nothing acknowledged is lost', async () => {
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    const device = new TestDevice(url, 'full', 'full-secret', 'filler', () => time);
+    const accepted: number[] = [];
+    let refused: Awaited<ReturnType<TestDevice['send']>> | null = null;
+    for (let i = 0; i < 40 && refused === null; i++) {
+      const r = await device.send('POST', '/v1/publish', { body: { id: `m${i}`, scope: 'home', stream: 'big', value: String(i).padEnd(60_000, 'x') } });
+      if (r.status === 200) accepted.push(r.json.seq);
+      else refused = r;
+    }
+    assert.ok(refused, 'the cap was reached');
+    assert.ok(accepted.length >= 2, `${accepted.length} accepted first`);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.json.error.code, 'unavailable');
+    assert.equal(refused.headers.get('retry-after'), '30');
+    assert.equal(refused.signatureValid, true);
+
+    const ready = await fetch(`${url}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.equal(((await ready.json()) as any).error.code, 'unavailable');
+
+    const stored = await admin(url, adminToken, 'GET', '/v1/admin/apps/full/messages?scope=home&stream=big&limit=100');
+    assert.deepEqual(stored.json.messages.map((m: { seq: number }) => m.seq), accepted);
   });
 });

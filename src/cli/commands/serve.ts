@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { StratusError } from '../../protocol/index.js';
 import { issueAdminToken } from '../../server/admin-auth.js';
 import { buildServer } from '../../server/app.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
+import { DEFAULT_SERVER_OPTIONS, resolveOptions, type ServerOptions } from '../../server/options.js';
 import { newSecret } from '../../server/routes/admin/apps.js';
 import { PostgresStore } from '../../store/postgres/index.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
@@ -120,7 +120,7 @@ export function serveCommand(program: Command): void {
     }
     const db = o.db ? String(o.db) : join(String(o.data), 'stratus.db');
     const postgres = /^postgres(ql)?:/.test(db);
-    const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db) });
+    const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db), maxBytes: resolveOptions(given).sqliteMaxBytes });
     const server = await buildServer({ store, options: given });
     if (store instanceof SqliteStore && store.permissionWarning) server.app.log.warn(store.permissionWarning);
     let address: string;

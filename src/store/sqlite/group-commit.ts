@@ -85,6 +85,9 @@ export class GroupCommitter {
         settled.push({ job, ok: true, value: job.run() });
         if (savepoints) this.sql.release.run();
       } catch (error) {
+        // Some errors (SQLITE_FULL, SQLITE_IOERR…) make SQLite roll the whole transaction back
+        // itself: then no job of it can be kept, and the error is every job's.
+        if (!this.db.inTransaction) throw error;
         if (!savepoints) {
           this.db.exec('ROLLBACK');
           this.hooks.afterRollback();

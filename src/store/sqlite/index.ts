@@ -25,6 +25,7 @@ import type {
   StreamInfo,
   StreamRef,
 } from '../types.js';
+import { StorageHealth } from '../storage-errors.js';
 import { migrateSqlite, openSqlite, preparePrivateFile } from './connection.js';
 import { SqliteReads } from './reads.js';
 import { WriterClient } from './writer-client.js';
@@ -32,6 +33,8 @@ import { WriterClient } from './writer-client.js';
 export interface SqliteStoreOptions {
   /** The database file; created with its directory when missing. */
   path: string;
+  /** A cap on the file's size (0: none); writes past it are refused as on a full disk. */
+  maxBytes?: number;
 }
 
 /**
@@ -44,6 +47,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly reads: SqliteReads;
   private readonly writer: WriterClient;
+  private readonly health = new StorageHealth();
   /** Set when the data directory lets other users in; the server logs it at start. */
   readonly permissionWarning: string | null;
 
@@ -52,7 +56,7 @@ export class SqliteStore implements Store {
     this.db = openSqlite(options.path);
     migrateSqlite(this.db);
     this.reads = new SqliteReads(this.db);
-    this.writer = new WriterClient(options.path);
+    this.writer = new WriterClient(options.path, options.maxBytes ?? 0, this.health);
   }
 
   async close(): Promise<void> {
@@ -164,8 +168,11 @@ export class SqliteStore implements Store {
   readonly nodeId = randomUUID();
   private beat: NodeRecord | null = null;
 
+  /** Cheap and truthful: the writer thread is alive, no write ran out of room lately, a read answers. */
   async ping(): Promise<void> {
-    await this.reads.stats();
+    const problem = this.writer.problem ?? this.health.problem(Date.now());
+    if (problem) throw new Error(problem);
+    this.db.prepare('SELECT 1').get();
   }
 
   /** One node per SQLite file: the registry is this process's own entry. */

@@ -1,3 +1,4 @@
+import type { StorageHealth } from '../storage-errors.js';
 import { Worker } from 'node:worker_threads';
 import { isErrorCode, StratusError } from '../../protocol/index.js';
 import type { FromWriter, SerializedError, ToWriter, WriteCall, WriteOp } from './writer-protocol.js';
@@ -8,8 +9,9 @@ type Result<K extends WriteOp> = ReturnType<SqliteWrites[K]>;
 
 function revive(e: SerializedError): Error {
   if (e.code !== undefined && isErrorCode(e.code)) return new StratusError(e.code, e.message);
-  const error = new Error(e.message);
+  const error: Error & { code?: string } = new Error(e.message);
   error.name = e.name;
+  if (e.sqliteCode !== undefined) error.code = e.sqliteCode;
   return error;
 }
 
@@ -32,8 +34,12 @@ export class WriterClient {
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
 
-  constructor(path: string) {
-    this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
+  constructor(
+    path: string,
+    maxBytes: number,
+    private readonly health: StorageHealth,
+  ) {
+    this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path, maxBytes } });
     this.worker.on('message', (message: FromWriter) => {
       if (!('results' in message)) return;
       this.inFlight--;
@@ -42,7 +48,7 @@ export class WriterClient {
         const w = this.waiting.get(r.id);
         this.waiting.delete(r.id);
         if (r.ok) w?.resolve(r.value);
-        else w?.reject(revive(r.error));
+        else w?.reject(this.health.noteWriteError(revive(r.error), Date.now()));
       }
     });
     this.worker.on('error', (error) => this.fail(error));
@@ -52,6 +58,11 @@ export class WriterClient {
         done();
       }),
     );
+  }
+
+  /** Why the writer thread cannot take writes, or null. */
+  get problem(): string | null {
+    return this.failure ? `the SQLite writer thread stopped: ${this.failure.message}` : null;
   }
 
   private fail(error: Error): void {

@@ -14,6 +14,8 @@ export interface SerializedError {
   message: string;
   /** A StratusError's code. */
   code?: string;
+  /** SQLite's own code (`SQLITE_FULL`…), for errors from the database. */
+  sqliteCode?: string;
 }
 
 export type WriteResult = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };

@@ -10,7 +10,10 @@ import { SqliteWrites } from './writes.js';
 const port = parentPort;
 if (!port) throw new Error('writer-worker runs as a worker thread');
 
-const db = openSqlite((workerData as { path: string }).path);
+const { path, maxBytes } = workerData as { path: string; maxBytes: number };
+const db = openSqlite(path);
+// A cap on the file (maxBytes): past it writes fail with SQLITE_FULL, exactly as on a full disk.
+if (maxBytes > 0) db.pragma(`max_page_count = ${Math.ceil(maxBytes / (db.pragma('page_size', { simple: true }) as number))}`);
 const writes = new SqliteWrites(db);
 const committer = new GroupCommitter(db, {
   beginJob: () => writes.heads.beginJob(),
@@ -21,8 +24,8 @@ const committer = new GroupCommitter(db, {
 
 function serialize(error: unknown): SerializedError {
   if (error instanceof StratusError) return { name: error.name, message: error.message, code: error.code };
-  const e = error as Error;
-  return { name: e?.name ?? 'Error', message: e?.message ?? String(error) };
+  const e = error as Error & { code?: unknown };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(error), ...(typeof e?.code === 'string' ? { sqliteCode: e.code } : {}) };
 }
 
 const answering = new Set<Promise<void>>();
