@@ -18,6 +18,10 @@ export const ERROR_CATALOGUE = {
   forbidden: { status: 403, fix: 'The device lacks a grant for this scope and stream; an admin can add one.' },
   too_large: { status: 413, fix: 'Send a smaller value or body (see the limits in docs/config.md).' },
   rate_limited: { status: 429, fix: 'Wait for the seconds in Retry-After, then retry.' },
+  quota_exceeded: {
+    status: 403,
+    fix: 'The app holds as many devices (or waiting devices) as its quota allows: an admin approves, denies or deletes some, or raises the quota.',
+  },
   not_found: { status: 404, fix: 'Check the path and the names in it.' },
   unavailable: { status: 503, fix: 'The server is starting, stopping or overloaded; retry with backoff.' },
   unauthorized: { status: 401, fix: 'Send `Authorization: Bearer <admin token>` (admin API only).' },

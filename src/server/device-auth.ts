@@ -130,6 +130,7 @@ async function admit(
     throw new StratusError('denied', 'this app admits no new devices');
   }
   const status = app.policy === 'open' ? 'approved' : 'pending';
+  await services.quotas.checkNewDevice(app, address, status === 'pending', now);
   const device = await services.store.insertDevice({ appId: app.id, guid, status, now, address });
   services.directory.rememberDevice(device);
   if (status === 'pending') await services.events.record(app, 'access', { device: guid, address }, now);

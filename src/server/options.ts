@@ -25,6 +25,13 @@ export const DEFAULT_SERVER_OPTIONS = {
   deviceRatePerSecond: 50,
   deviceRateBurst: 100,
   deviceCacheEntries: 100_000,
+  /** Quotas on what one holder of an app secret can make the server keep (0: no limit). */
+  newDevicesPerAppPerMinute: 1000,
+  newDevicesPerAddressPerMinute: 100,
+  maxPendingDevicesPerApp: 1000,
+  maxDevicesPerApp: 1_000_000,
+  /** Rejections recorded in `$stratus/rejections` per app per minute (a device is refused either way). */
+  rejectionsPerAppPerMinute: 60,
   /** How long a node trusts its cached app record and secrets. */
   appCacheMs: 5000,
   /** Read the client address from X-Forwarded-For (behind a load balancer). */

@@ -36,7 +36,7 @@ describe('Presence', () => {
   /** A presence service on a clock the test sets, flushing every 5 ms; and the events it recorded. */
   function presenceAt(clock: { now: number }) {
     const log = pino({ level: 'silent' });
-    const events = new SystemEvents((input) => syncAndNotify(store, new LiveHub(), input), log);
+    const events = new SystemEvents((input) => syncAndNotify(store, new LiveHub(), input), log, 60);
     const presence = new Presence(store, events, log);
     presence.start(5, () => clock.now);
     const recorded = async () =>

@@ -1,11 +1,20 @@
-/** A token bucket per key. Returns 0 when a request may go, else the seconds to wait. */
+import { LruMap } from './lru.js';
+
+/**
+ * A token bucket per key. Returns 0 when a request may go, else the seconds to wait. Bounded in
+ * keys: past `maxKeys` the least recently used bucket is dropped (it comes back full), so many new
+ * keys cannot grow it, nor make it forget every device at once.
+ */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets: LruMap<string, { tokens: number; at: number }>;
 
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-  ) {}
+    maxKeys: number,
+  ) {
+    this.buckets = new LruMap(maxKeys);
+  }
 
   take(key: string, nowMs: number): number {
     if (this.perSecond <= 0) return 0;
@@ -17,7 +26,6 @@ export class RateLimiter {
       bucket.tokens -= 1;
       return 0;
     }
-    if (this.buckets.size > 200_000) this.buckets.clear();
     return Math.ceil((1 - bucket.tokens) / this.perSecond);
   }
 }

@@ -9,6 +9,7 @@ import { syncAndNotify } from './messaging.js';
 import { NonceCache } from './nonce-cache.js';
 import type { ServerOptions } from './options.js';
 import { Presence } from './presence.js';
+import { Quotas } from './quotas.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SystemEvents } from './system-events.js';
 
@@ -21,6 +22,7 @@ export interface Services {
   configs: ConfigViews;
   nonces: NonceCache;
   rateLimiter: RateLimiter;
+  quotas: Quotas;
   presence: Presence;
   events: SystemEvents;
   live: LiveHub;
@@ -33,7 +35,7 @@ export interface Services {
 export function createServices(store: Store, options: ServerOptions, clock: Clock, log: FastifyBaseLogger): Services {
   const live = new LiveHub();
   const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input);
-  const events = new SystemEvents(sync, log);
+  const events = new SystemEvents(sync, log, options.rejectionsPerAppPerMinute);
   const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries);
   const configs = new ConfigViews(store, options.appCacheMs);
   return {
@@ -44,7 +46,8 @@ export function createServices(store: Store, options: ServerOptions, clock: Cloc
     configs,
     cluster: new Cluster(store, directory, configs, live, log),
     nonces: new NonceCache(options.timeWindowSeconds),
-    rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst),
+    rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst, options.deviceCacheEntries),
+    quotas: new Quotas(store, options),
     presence: new Presence(store, events, log),
     events,
     live,

@@ -1,16 +1,20 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { SYSTEM_SCOPE, SYSTEM_STREAMS } from '../protocol/index.js';
 import type { AppRecord, StoreSyncInput, StoreSyncResult } from '../store/types.js';
+import { MinuteCounter } from './minute-counter.js';
 
 export type SystemStream = keyof typeof SYSTEM_STREAMS;
 
 /** Records access requests, rejections and presence changes as messages in `$stratus` (PROTOCOL §7). */
 export class SystemEvents {
-  private readonly lastRejection = new Map<string, number>();
+  /** Devices recorded in the last minute (one record a minute each), and records per app a minute. */
+  private readonly perDevice = new MinuteCounter(100_000);
+  private readonly perApp = new MinuteCounter(10_000);
 
   constructor(
     private readonly sync: (input: StoreSyncInput) => Promise<StoreSyncResult>,
     private readonly log: FastifyBaseLogger,
+    private readonly rejectionsPerAppPerMinute: number,
   ) {}
 
   record(app: AppRecord, stream: SystemStream, event: Record<string, unknown>, now: number): Promise<void> {
@@ -40,14 +44,13 @@ export class SystemEvents {
   }
 
   /**
-   * Rejections of one device are recorded at most once a minute, so a looping device cannot flood.
-   * Callers await it before answering, so a rejection the device saw is always on record.
+   * Rejections are recorded at most once a minute per device and `rejectionsPerAppPerMinute` per
+   * app, so neither a looping device nor a stream of new GUIDs can flood the store. Callers await
+   * it before answering, so a rejection the device saw is on record unless a limit left it out.
    */
   async recordRejection(app: AppRecord, device: string, code: string, address: string | null, now: number): Promise<void> {
-    const key = `${app.id}:${device}`;
-    if ((this.lastRejection.get(key) ?? -Infinity) > now - 60) return;
-    if (this.lastRejection.size > 100_000) this.lastRejection.clear();
-    this.lastRejection.set(key, now);
+    if (this.perDevice.take(`${app.id}:${device}`, now, 1) > 0) return;
+    if (this.perApp.take(String(app.id), now, this.rejectionsPerAppPerMinute) > 0) return;
     await this.record(app, 'rejections', { device, code, address }, now);
   }
 }

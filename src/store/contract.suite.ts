@@ -213,6 +213,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     describe('devices', () => {
+      it('deviceCounts counts the devices of an app and those pending, not those of another app', async () => {
+        assert.deepEqual(await store.deviceCounts(app.id), { total: 0, pending: 0 });
+        await device('p-1', { status: 'pending' });
+        await device('p-2', { status: 'pending' });
+        await device('a-1', { status: 'approved' });
+        await device('x-1', { status: 'denied' });
+        assert.deepEqual(await store.deviceCounts(app.id), { total: 4, pending: 2 });
+        assert.deepEqual(await store.deviceCounts(app.id + 1000), { total: 0, pending: 0 });
+      });
+
       it('insertDevice returns the new record; getDevice reads it back', async () => {
         const d = await device('a4cf12fe0b11', { status: 'pending', now: T0 + 7, address: '10.0.0.7' });
         assert.deepEqual(d, {

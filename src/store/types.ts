@@ -37,6 +37,8 @@ export interface Store {
   /** Deletes the device, its cursors, its config overrides and their history, and its PRIVATE streams. */
   deleteDevice(deviceId: number): Promise<boolean>;
   listDevices(appId: number, filter: DeviceFilter): Promise<DeviceRecord[]>;
+  /** How many devices the app has, and how many of them wait for approval (quotas). */
+  deviceCounts(appId: number): Promise<DeviceCounts>;
   /** One batched write of check-ins; later entries for the same device win. */
   writePresence(checkIns: readonly CheckIn[]): Promise<void>;
 
@@ -243,6 +245,11 @@ export interface StreamInfo {
   head: number;
   count: number;
   lastTime: number | null;
+}
+
+export interface DeviceCounts {
+  total: number;
+  pending: number;
 }
 
 export interface StoreStats {

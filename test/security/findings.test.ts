@@ -367,3 +367,64 @@ describe('finding 4: a full disk answers unavailable with Retry-After, and readi
     assert.deepEqual(stored.json.messages.map((m: { seq: number }) => m.seq), accepted);
   });
 });
+
+describe('finding 2: one secret holder cannot fill the server with devices or records', () => {
+  it('new devices are limited per address and per app each minute; pending and total devices per app are capped', async () => {
+    const s = await startInProcess({ newDevicesPerAddressPerMinute: 5, newDevicesPerAppPerMinute: 8, maxPendingDevicesPerApp: 3, maxDevicesPerApp: 6 });
+    try {
+      await s.createApp('open', 'open-secret', 'open');
+      await s.createApp('wait', 'wait-secret', 'approval');
+      const call = (app: string, guid: string, forwardedFor?: string) =>
+        new TestDevice(s.url, app, `${app}-secret`, guid, s.now).send('GET', '/v1/config', forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
+      const codes = async (app: string, guids: string[]) => Promise.all(guids.map(async (g) => (await call(app, g)).json?.error?.code ?? 'ok'));
+
+      // per address: five new GUIDs a minute from 127.0.0.1, then rate_limited with Retry-After
+      const first = await codes('open', ['o1', 'o2', 'o3', 'o4', 'o5']);
+      assert.deepEqual(first, ['ok', 'ok', 'ok', 'ok', 'ok']);
+      const sixth = await call('open', 'o6');
+      assert.equal(sixth.status, 429);
+      assert.equal(sixth.json.error.code, 'rate_limited');
+      assert.ok(Number(sixth.headers.get('retry-after')) >= 1);
+      assert.equal((await call('open', 'o1')).status, 200, 'known devices are not affected');
+
+      // next minute: the total cap of 6 devices per app
+      s.advance(60);
+      assert.deepEqual(await codes('open', ['o6', 'o7']), ['ok', 'quota_exceeded']);
+
+      // pending cap of 3 in an approval app
+      s.advance(60);
+      assert.deepEqual(await codes('wait', ['w1', 'w2', 'w3', 'w4']), ['pending_approval', 'pending_approval', 'pending_approval', 'quota_exceeded']);
+      const pending = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/wait/devices?status=pending');
+      assert.equal(pending.json.devices.length, 3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('new devices per app a minute are limited whatever address they come from', async () => {
+    const s = await startInProcess({ newDevicesPerAddressPerMinute: 0, newDevicesPerAppPerMinute: 3 });
+    try {
+      await s.createApp('open', 'open-secret', 'open');
+      const codes = [];
+      for (const guid of ['a', 'b', 'c', 'd']) codes.push((await new TestDevice(s.url, 'open', 'open-secret', guid, s.now).send('GET', '/v1/config')).json?.error?.code ?? 'ok');
+      assert.deepEqual(codes, ['ok', 'ok', 'ok', 'rate_limited']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a closed app records at most the configured rejections a minute, however many GUIDs knock', async () => {
+    const s = await startInProcess({ rejectionsPerAppPerMinute: 4, newDevicesPerAddressPerMinute: 0 });
+    try {
+      await s.createApp('closed', 'closed-secret', 'closed');
+      for (let i = 0; i < 20; i++) {
+        const r = await new TestDevice(s.url, 'closed', 'closed-secret', `knock-${i}`, s.now).send('GET', '/v1/config');
+        assert.equal(r.json.error.code, 'denied');
+      }
+      const records = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/closed/messages?scope=$stratus&stream=rejections&limit=100');
+      assert.equal(records.json.messages.length, 4);
+    } finally {
+      await s.close();
+    }
+  });
+});

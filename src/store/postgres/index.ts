@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type {
+  DeviceCounts,
   ActiveSecret,
   CacheChange,
   ClusterListener,
@@ -131,6 +132,10 @@ export class PostgresStore implements Store {
 
   listDevices(appId: number, filter: DeviceFilter): Promise<DeviceRecord[]> {
     return this.reads.listDevices(appId, filter);
+  }
+
+  deviceCounts(appId: number): Promise<DeviceCounts> {
+    return this.reads.deviceCounts(appId);
   }
 
   writePresence(checkIns: readonly CheckIn[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type {
+  DeviceCounts,
   ActiveSecret,
   AppRecord,
   ConfigEntry,
@@ -51,6 +52,15 @@ export class PostgresReads {
   async getDevice(appId: number, guid: string): Promise<DeviceRecord | null> {
     const [row] = await this.rows<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [appId, guid], 'stratus.device');
     return row ? toDevice(row) : null;
+  }
+
+  async deviceCounts(appId: number): Promise<DeviceCounts> {
+    const [row] = await this.rows<{ total: string; pending: string }>(
+      "SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE status = 'pending') AS pending FROM devices WHERE app_id = $1",
+      [appId],
+      'stratus.device_counts',
+    );
+    return { total: Number(row?.total ?? 0), pending: Number(row?.pending ?? 0) };
   }
 
   async listDevices(appId: number, f: DeviceFilter): Promise<DeviceRecord[]> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type {
+  DeviceCounts,
   ActiveSecret,
   CacheChange,
   ClusterListener,
@@ -118,6 +119,10 @@ export class SqliteStore implements Store {
 
   async listDevices(appId: number, filter: DeviceFilter): Promise<DeviceRecord[]> {
     return this.reads.listDevices(appId, filter);
+  }
+
+  async deviceCounts(appId: number): Promise<DeviceCounts> {
+    return this.reads.deviceCounts(appId);
   }
 
   async writePresence(checkIns: readonly CheckIn[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type {
+  DeviceCounts,
   ActiveSecret,
   AppRecord,
   ConfigEntry,
@@ -118,6 +119,13 @@ export class SqliteReads {
          FROM streams s WHERE s.app_id = ? AND (? IS NULL OR s.scope = ?) ORDER BY s.scope, s.owner, s.name`,
       )
       .all(appId, scope, scope) as StreamInfo[];
+  }
+
+  deviceCounts(appId: number): DeviceCounts {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS total, COALESCE(SUM(status = 'pending'), 0) AS pending FROM devices WHERE app_id = ?")
+      .get(appId) as DeviceCounts;
+    return { total: row.total, pending: row.pending };
   }
 
   stats(): StoreStats {
