@@ -1,0 +1,343 @@
+/* The client state machine against the scripted server: config poll and 304, signatures refused,
+ * stale_time retried once, sync publish/subscribe/ack, oversize answers, timeouts, Retry-After,
+ * storage across a reset, relocation, the static config file, and the sync body's exact bytes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "fake_server.h"
+#include "stratus_client.h"
+#include "stratus_internal.h"
+#include "stratus_config.h"
+#include "stratus_hex.h"
+#include "stratus_sha256.h"
+#include "vectors.h"
+
+#define SECRET "test-secret"
+static char answer[1024], config[512];
+static uint8_t queue[256];
+static stratus_subscription subs[4];
+static stratus_client c;
+static stratus_transport t;
+static fake_server s;
+static char delivered[1024];
+static int tamper;
+
+static void setup(fake_responder respond) {
+  fake_init(&s, &t, SECRET, respond);
+  s.unix_time = 1800000000UL;
+  stratus_init(&c, "http://example.test:8080", "app1", SECRET, "dev-1", answer, sizeof answer, config, sizeof config,
+               queue, sizeof queue, subs, 4);
+  stratus_begin(&c, &t, NULL);
+  delivered[0] = '\0';
+  tamper = 0;
+}
+
+static void on_message(const char *stream, const char *data) {
+  strcat(delivered, stream);
+  strcat(delivered, "=");
+  strcat(delivered, data);
+  strcat(delivered, ";");
+}
+
+static void config_responder(fake_server *srv) {
+  char inm[64];
+  const char *text = "a: 1\nname: x\\ny\nrefresh interval: 300\nstratus.refresh: 42\n";
+  fake_header(srv, "If-None-Match", inm, sizeof inm);
+  if (strcmp(inm, "\"e1\"") == 0) fake_answer(srv, 304, 1800000001UL, "ETag: \"e1\"\r\n", "", 0, 1);
+  else fake_answer(srv, 200, 1800000001UL, "ETag: \"e1\"\r\n", text, strlen(text), 1);
+  if (tamper) srv->response[srv->response_len - 3] ^= 1;
+}
+
+static const char *debug_value;
+static void debug_responder(fake_server *srv) {
+  char text[64];
+  int n = snprintf(text, sizeof text, "stratus.debug: %s\n", debug_value);
+  fake_answer(srv, 200, 1800000001UL, NULL, text, (size_t)n, 1);
+}
+
+static int logged;
+static void count_log(void *user, uint8_t level, stratus_error code, const char *detail) {
+  (void)user, (void)level, (void)code, (void)detail;
+  logged++;
+}
+
+static void test_debug_level(void) {
+  static const char *values[] = {"4", "error", "trace", "nonsense"};
+  static const uint8_t levels[] = {4, 1, 5, 2};
+  size_t i;
+  for (i = 0; i < 4; i++) {
+    setup(debug_responder);
+    debug_value = values[i];
+    stratus_update(&c);
+    CHECK(c.log_level == levels[i], "stratus.debug %s gives level %u", values[i], (unsigned)c.log_level);
+  }
+  c.log = count_log;
+  logged = 0;
+  c.log_level = 3;
+  stratus_log(&c, 4, STRATUS_OK, NULL);
+  stratus_log(&c, 3, STRATUS_OK, NULL);
+  CHECK(logged == 1, "only levels up to stratus.debug are logged");
+}
+
+static void test_config_poll(void) {
+  char out[16];
+  setup(config_responder);
+  CHECK(stratus_get_long(&c, "a", 7) == 7, "fallback before any config");
+  CHECK(stratus_update(&c) == STRATUS_OK, "first poll: %s", stratus_error_name(c.last_error));
+  CHECK(strstr(s.request, "GET /v1/config HTTP/1.1\r\n") == s.request, "GET /v1/config");
+  CHECK(stratus_get_long(&c, "a", 7) == 1, "a = 1");
+  CHECK(strcmp(stratus_get_string(&c, "name", "?", out, sizeof out), "x\ny") == 0, "unescaped");
+  CHECK(stratus_refresh_s(&c) == 42, "stratus.refresh");
+  CHECK(stratus_get_long(&c, "a", 7) == 1 && c.cache[0].key != NULL, "cached get");
+  CHECK(stratus_update(&c) == STRATUS_OK, "second poll");
+  CHECK(strstr(s.request, "\r\nIf-None-Match: \"e1\"\r\n") != NULL, "If-None-Match sent");
+  CHECK(stratus_get_long(&c, "a", 7) == 1, "config kept on 304");
+  CHECK(stratus_now(&c) == 1800000001UL, "clock from X-Stratus-Time");
+  /* an answer altered in transit: refused, nothing applied */
+  c.etag[0] = '\0';
+  tamper = 1;
+  CHECK(stratus_update(&c) == STRATUS_E_BAD_ANSWER_SIGNATURE, "tampered: %s", stratus_error_name(c.last_error));
+  CHECK(stratus_get_long(&c, "a", 7) == 1, "old config kept");
+}
+
+static int stale_calls;
+static void stale_responder(fake_server *srv) {
+  char time_text[16];
+  fake_header(srv, "X-Stratus-Time", time_text, sizeof time_text);
+  if (strcmp(time_text, "1900000000") != 0) {
+    const char *e = "error: stale_time the request time is off\n";
+    fake_answer(srv, 401, 1900000000UL, NULL, e, strlen(e), 1);
+  } else {
+    fake_answer(srv, 200, 1900000000UL, "ETag: \"e2\"\r\n", "v: 2\n", 5, 1);
+  }
+  stale_calls++;
+}
+
+static void test_stale_time(void) {
+  setup(stale_responder);
+  stale_calls = 0;
+  CHECK(stratus_update(&c) == STRATUS_OK, "recovers: %s", stratus_error_name(c.last_error));
+  CHECK(stale_calls == 2, "retried once (%d)", stale_calls);
+  CHECK(stratus_get_long(&c, "v", 0) == 2, "config after the retry");
+}
+
+static uint32_t head_seq;
+static void sync_responder(fake_server *srv) {
+  char body[2048];
+  const char *req = fake_body(srv);
+  int n = 0;
+  n += sprintf(body + n, "time: 1800000005\n");
+  if (strstr(req, "\"publish\"") != NULL) n += sprintf(body + n, "accepted: %s 5\n", strstr(req, "\"id\":\"q1\"") ? "q1" : "*");
+  if (strstr(req, "\"after\":11") != NULL) {
+    n += sprintf(body + n, "cursor: home cmd 11 11\n");
+  } else {
+    n += sprintf(body + n, "cursor: home cmd 9 11\nmessage: home cmd 10 1800000000 other on\\nnow\nmessage: home cmd 11 1800000001 other off\n");
+  }
+  n += sprintf(body + n, "cursor: PRIVATE notes 0 0\nconfig: \"c1\"\nk: v\n");
+  fake_answer(srv, 200, 1800000005UL, NULL, body, (size_t)n, 1);
+  head_seq = 11;
+}
+
+static void test_sync(void) {
+  setup(sync_responder);
+  CHECK(stratus_subscribe(&c, "home", "cmd", on_message, 0, false) == STRATUS_OK, "subscribe");
+  CHECK(stratus_subscribe(&c, NULL, "notes", on_message, 5, true) == STRATUS_OK, "subscribe PRIVATE");
+  CHECK(stratus_publish(&c, "home", "temp", "21.5 \"C\"", 60, "q1", false) == STRATUS_OK, "queued");
+  CHECK(stratus_update(&c) == STRATUS_OK, "sync: %s", stratus_error_name(c.last_error));
+  CHECK(strstr(s.request, "POST /v1/sync HTTP/1.1\r\n") == s.request, "POST /v1/sync");
+  CHECK(strstr(fake_body(&s), "{\"id\":\"q1\",\"scope\":\"home\",\"stream\":\"temp\",\"value\":\"21.5 \\\"C\\\"\",\"ttl\":60}") != NULL, "publish body %s", fake_body(&s));
+  CHECK(strstr(fake_body(&s), "{\"stream\":\"notes\",\"reset\":true,\"limit\":5}") != NULL, "reset once: %s", fake_body(&s));
+  CHECK(strstr(fake_body(&s), "\"config\":null") != NULL, "config null at first");
+  CHECK(strcmp(delivered, "cmd=on\nnow;cmd=off;") == 0, "delivered in order: %s", delivered);
+  CHECK(c.queue.used == 0, "queue emptied");
+  CHECK(stratus_get_raw(&c, "k", &(size_t){0}) != NULL, "config from the sync answer");
+  delivered[0] = '\0';
+  CHECK(stratus_update(&c) == STRATUS_OK, "second sync");
+  CHECK(strstr(fake_body(&s), "\"after\":11") != NULL, "acknowledged: %s", fake_body(&s));
+  CHECK(strstr(fake_body(&s), "\"reset\"") == NULL, "reset sent once");
+  CHECK(strstr(fake_body(&s), "\"config\":\"\\\"c1\\\"\"") != NULL, "etag sent: %s", fake_body(&s));
+  CHECK(strstr(fake_body(&s), "\"publish\"") == NULL, "nothing to publish");
+  CHECK(delivered[0] == '\0', "nothing again: %s", delivered);
+  stratus_unsubscribe(&c, "home", "cmd");
+  CHECK(stratus_update(&c) == STRATUS_OK && strstr(fake_body(&s), "cmd") == NULL, "unsubscribed");
+}
+
+static void big_responder(fake_server *srv) {
+  static char big[2000];
+  memset(big, 'x', sizeof big);
+  memcpy(big, "time: 1\nconfig: \"z\"\n", 20);
+  fake_answer(srv, 200, 1800000000UL, NULL, big, sizeof big, 1);
+}
+
+static void test_too_large(void) {
+  setup(big_responder);
+  stratus_subscribe(&c, "home", "cmd", on_message, 0, false);
+  CHECK(stratus_update(&c) == STRATUS_E_TOO_LARGE_ANSWER, "too large: %s", stratus_error_name(c.last_error));
+  CHECK(c.config_len == 0, "not applied");
+}
+
+static void never(fake_server *srv) { (void)srv; }
+
+static void test_timeout_and_backoff(void) {
+  setup(never);
+  s.stall = 1;
+  s.tick_ms = 100;
+  c.timeout_ms = 3000;
+  CHECK(stratus_update(&c) == STRATUS_E_TIMEOUT, "timeout: %s", stratus_error_name(c.last_error));
+  CHECK(s.now_ms <= 3200, "bounded: %u ms", (unsigned)s.now_ms);
+  CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_BACKOFF, "backing off");
+  s.fail_connect = 1;
+  s.now_ms += 400000;
+  CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_CONNECT, "connect fails");
+  CHECK(c.wait_ms >= 4000 && c.wait_ms <= 6000, "doubled with jitter: %u", (unsigned)c.wait_ms);
+}
+
+static void limited(fake_server *srv) {
+  const char *e = "error: rate_limited slow down\n";
+  fake_answer(srv, 429, 1800000000UL, "Retry-After: 30\r\n", e, strlen(e), 1);
+}
+
+static void test_retry_after(void) {
+  setup(limited);
+  CHECK(stratus_update(&c) == STRATUS_E_RATE_LIMITED, "429: %s", stratus_error_name(c.last_error));
+  CHECK(c.wait_ms == 30000, "Retry-After honoured: %u", (unsigned)c.wait_ms);
+  s.now_ms += 29000;
+  CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_BACKOFF, "still waiting");
+  s.now_ms += 2000;
+  CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_RATE_LIMITED, "tries again after");
+}
+
+static uint8_t eeprom[512];
+static int ee_read(void *ctx, size_t at, void *buf, size_t len) {
+  (void)ctx;
+  memcpy(buf, eeprom + at, len);
+  return 0;
+}
+static int ee_write(void *ctx, size_t at, const void *buf, size_t len) {
+  (void)ctx;
+  memcpy(eeprom + at, buf, len);
+  return 0;
+}
+
+static void accept_all(fake_server *srv) {
+  const char *b = "time: 1800000000\naccepted: * 1\n";
+  fake_answer(srv, 200, 1800000000UL, NULL, b, strlen(b), 1);
+}
+
+static void test_storage(void) {
+  stratus_storage st = {NULL, sizeof eeprom, ee_read, ee_write, NULL};
+  char nonce1[32], nonce2[32];
+  memset(eeprom, 0xFF, sizeof eeprom);
+  setup(accept_all);
+  stratus_begin(&c, &t, &st);
+  CHECK(stratus_publish(&c, NULL, "kv", "one", 0, NULL, false) == STRATUS_OK, "queued with storage");
+  /* reset: a new client over the same storage */
+  setup(accept_all);
+  stratus_begin(&c, &t, &st);
+  CHECK(stratus_queue_count(&c.queue) == 1, "queue survived the reset");
+  CHECK(c.boot == 2, "boot count %u", (unsigned)c.boot);
+  CHECK(stratus_update(&c) == STRATUS_OK, "sent");
+  fake_header(&s, "X-Stratus-Nonce", nonce1, sizeof nonce1);
+  CHECK(strstr(fake_body(&s), "\"id\":\"00000001-1\"") != NULL, "id from the first boot: %s", fake_body(&s));
+  CHECK(strstr(fake_body(&s), "\"scope\"") == NULL, "PRIVATE left to the server's default");
+  CHECK(strncmp(nonce1, "00000002-", 9) == 0, "nonce from this boot: %s", nonce1);
+  setup(accept_all);
+  stratus_begin(&c, &t, &st);
+  CHECK(c.queue.used == 0, "queue empty after the reset");
+  stratus_update(&c);
+  fake_header(&s, "X-Stratus-Nonce", nonce2, sizeof nonce2);
+  CHECK(strcmp(nonce1, nonce2) != 0, "nonces differ across resets");
+}
+
+static void moved_responder(fake_server *srv) {
+  const char *text = "stratus.server: http://moved.test:9090/base\n";
+  fake_answer(srv, 200, 1800000000UL, "ETag: \"m\"\r\n", text, strlen(text), 1);
+}
+
+static void test_relocation(void) {
+  setup(moved_responder);
+  CHECK(stratus_update(&c) == STRATUS_OK && strcmp(s.host, "example.test") == 0 && s.port == 8080, "first server");
+  CHECK(stratus_update(&c) == STRATUS_OK, "relocated: %s", stratus_error_name(c.last_error));
+  CHECK(strcmp(s.host, "moved.test") == 0 && s.port == 9090, "moved to %s:%u", s.host, s.port);
+  CHECK(strstr(s.request, "GET /base/v1/config ") == s.request, "base path kept: %.40s", s.request);
+  /* the new address keeps failing: every other attempt goes back to the URL given */
+  s.fail_connect = 1;
+  stratus_update(&c);
+  stratus_update(&c);
+  stratus_update(&c);
+  CHECK(strcmp(s.host, "moved.test") == 0, "third failure still on the new address");
+  s.fail_connect = 0;
+  CHECK(stratus_update(&c) == STRATUS_OK && strcmp(s.host, "example.test") == 0, "then the old one: %s", s.host);
+}
+
+static const char *static_file;
+static void static_responder(fake_server *srv) {
+  if (strstr(srv->request, "GET /v1/config ") == srv->request) {
+    const char *text = "stratus.config_url: http://files.test/app1/dev-1.txt\n";
+    fake_answer(srv, 200, 1800000000UL, "ETag: \"s\"\r\n", text, strlen(text), 1);
+  } else {
+    fake_answer(srv, 200, 0, NULL, static_file, strlen(static_file), 0);
+  }
+}
+
+static void test_static_file(void) {
+  char file[512];
+  stratus_hmac m;
+  uint8_t mac[32];
+  char hex[65];
+  const char *body = "# stratus config v1 app=app1 device=*\nstratus.config_url: http://files.test/app1/dev-1.txt\nlevel: 9\n";
+  stratus_hmac_init(&m, SECRET, strlen(SECRET));
+  stratus_hmac_update(&m, body, strlen(body));
+  stratus_hmac_final(&m, mac);
+  stratus_hex_encode(mac, 32, hex);
+  snprintf(file, sizeof file, "%ssignature: %s\n", body, hex);
+  static_file = file;
+  setup(static_responder);
+  CHECK(stratus_update(&c) == STRATUS_OK, "server config");
+  CHECK(stratus_update(&c) == STRATUS_OK, "static file: %s", stratus_error_name(c.last_error));
+  CHECK(strcmp(s.host, "files.test") == 0 && strstr(s.request, "GET /app1/dev-1.txt ") == s.request, "fetched from the URL");
+  CHECK(strstr(s.request, "X-Stratus") == NULL, "a static host gets no device headers");
+  CHECK(stratus_get_long(&c, "level", 0) == 9, "static value applied");
+  file[strlen(body) - 2] = '8'; /* level: 8, signature unchanged */
+  c.etag[0] = '\0';
+  CHECK(stratus_update(&c) == STRATUS_E_BAD_CONFIG_FILE, "tampered file refused: %s", stratus_error_name(c.last_error));
+  CHECK(stratus_get_long(&c, "level", 0) == 9, "old config kept");
+}
+
+static void capture(fake_server *srv) { accept_all(srv); }
+
+static void test_sync_body_vector(void) {
+  size_t i;
+  setup(capture);
+  for (i = 0; i < V_SYNC_PUBLISH_N; i++) {
+    const v_publish *p = &V_SYNC_PUBLISH[i];
+    stratus_publish(&c, p->scope, p->stream, p->value, (uint32_t)p->ttl, p->id, false);
+  }
+  for (i = 0; i < V_SYNC_SUBSCRIBE_N; i++) {
+    const v_subscribe *sub = &V_SYNC_SUBSCRIBE[i];
+    stratus_subscribe(&c, sub->scope, sub->stream, on_message, (uint16_t)sub->limit, sub->reset != 0);
+    if (sub->after >= 0) {
+      subs[i].after = (uint32_t)sub->after;
+      subs[i].flags |= 1; /* after known */
+    }
+  }
+  if (V_SYNC_CONFIG != NULL) strcpy(c.etag, V_SYNC_CONFIG);
+  stratus_update(&c);
+  CHECK(strcmp(fake_body(&s), V_SYNC_BODY) == 0, "sync request body byte for byte:\n got %s\nwant %s", fake_body(&s), V_SYNC_BODY);
+}
+
+void client_tests(void);
+void client_tests(void) {
+  test_config_poll();
+  test_debug_level();
+  test_stale_time();
+  test_sync();
+  test_too_large();
+  test_timeout_and_backoff();
+  test_retry_after();
+  test_storage();
+  test_relocation();
+  test_static_file();
+  test_sync_body_vector();
+}

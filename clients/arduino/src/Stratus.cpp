@@ -1,0 +1,215 @@
+// The Arduino face: adapts a `Client` and millis() to the C core's transport (the lwmqtt /
+// arduino-mqtt split), and offers the design's API. The buffers live in `Stratus` (Stratus.h).
+#define STRATUS_BASE_ONLY
+#include "Stratus.h"
+
+#include <string.h>
+
+#if defined(__AVR__)
+#include <avr/eeprom.h>
+#elif defined(ESP32)
+#include <EEPROM.h>
+#include <WiFi.h>
+#elif defined(ESP8266)
+#include <EEPROM.h>
+#include <ESP8266WiFi.h>
+#endif
+
+#include "stratus_hex.h"
+
+namespace {
+
+Client *net(void *ctx) { return static_cast<Client *>(ctx); }
+
+int netConnect(void *ctx, const char *host, size_t host_len, uint16_t port) {
+  char name[65];
+  if (ctx == 0 || host_len >= sizeof name) return -1;
+  memcpy(name, host, host_len);
+  name[host_len] = '\0';
+  return net(ctx)->connect(name, port) == 1 ? 0 : -1;
+}
+
+int netWrite(void *ctx, const uint8_t *data, size_t len) {
+  size_t n = net(ctx)->write(data, len);
+  if (n == 0 && !net(ctx)->connected()) return -1;
+  return (int)n;
+}
+
+int netRead(void *ctx, uint8_t *buf, size_t len) {
+  int available = net(ctx)->available();
+  if (available <= 0) return net(ctx)->connected() ? 0 : -1;
+  if ((size_t)available < len) len = (size_t)available;
+  int n = net(ctx)->read(buf, len);
+  return n < 0 ? 0 : n;
+}
+
+void netClose(void *ctx) { net(ctx)->stop(); }
+
+uint32_t boardMillis(void *) { return millis(); }
+
+uint32_t boardEntropy(void *) {
+#if defined(ESP32)
+  return esp_random();
+#elif defined(ESP8266)
+  return RANDOM_REG32;
+#else
+  // No hardware generator: the time to get here and a floating analog pin. A sketch that wants
+  // ids unique across resets for sure gives the library storage (useEEPROM), which keeps a boot count.
+  uint32_t mix = micros();
+  for (uint8_t i = 0; i < 8; i++) mix = (mix << 4 | mix >> 28) ^ (uint32_t)analogRead(A0) ^ micros();
+  return mix;
+#endif
+}
+
+#if defined(__AVR__)
+int eepromRead(void *ctx, size_t offset, void *buf, size_t len) {
+  eeprom_read_block(buf, (const void *)((size_t)ctx + offset), len);
+  return 0;
+}
+int eepromWrite(void *ctx, size_t offset, const void *buf, size_t len) {
+  eeprom_update_block(buf, (void *)((size_t)ctx + offset), len);  // writes only the bytes that change
+  return 0;
+}
+#elif defined(ESP32) || defined(ESP8266)
+int eepromRead(void *ctx, size_t offset, void *buf, size_t len) {
+  for (size_t i = 0; i < len; i++) static_cast<uint8_t *>(buf)[i] = EEPROM.read((size_t)ctx + offset + i);
+  return 0;
+}
+int eepromWrite(void *ctx, size_t offset, const void *buf, size_t len) {
+  for (size_t i = 0; i < len; i++) EEPROM.write((size_t)ctx + offset + i, static_cast<const uint8_t *>(buf)[i]);
+  return 0;
+}
+int eepromCommit(void *) { return EEPROM.commit() ? 0 : -1; }
+#endif
+
+void (*userLog)(uint8_t level, const char *code, const char *detail) = 0;
+void logBridge(void *, uint8_t level, stratus_error code, const char *detail) {
+  if (userLog != 0) userLog(level, stratus_error_name(code), detail);
+}
+
+}  // namespace
+
+StratusBase::StratusBase(const char *url, const char *app, const char *secret, char *answer, size_t answer_size,
+                         char *config, size_t config_size, uint8_t *queue, size_t queue_size,
+                         stratus_subscription *subs, uint8_t subs_max, char *text, size_t text_size, Client *client)
+    : net_(client), text_(text), text_size_(text_size) {
+  stratus_init(&client_, app != 0 ? url : 0, app, secret, 0, answer, answer_size, config, config_size, queue,
+               queue_size, subs, subs_max);
+  if (app == 0) stratus_init_app_url(&client_, url);
+  memset(&transport_, 0, sizeof transport_);
+  memset(&storage_, 0, sizeof storage_);
+  mac_guid_[0] = '\0';
+}
+
+void StratusBase::setDevice(const uint8_t mac[6]) {
+  stratus_hex_encode(mac, 6, mac_guid_);
+  client_.device = mac_guid_;
+}
+
+void StratusBase::begin(Client &client) {
+  net_ = &client;
+  transport_.ctx = net_;
+  transport_.connect = netConnect;
+  transport_.write = netWrite;
+  transport_.read = netRead;
+  transport_.close = netClose;
+  transport_.millis = boardMillis;
+  transport_.entropy = boardEntropy;
+#if defined(ESP32) || defined(ESP8266)
+  if (client_.device == 0) {
+    uint8_t mac[6];
+    WiFi.macAddress(mac);
+    setDevice(mac);
+  }
+#endif
+  stratus_begin(&client_, &transport_, storage_.size > 0 ? &storage_ : 0);
+}
+
+void StratusBase::useEEPROM(size_t offset, size_t size) {
+#if defined(__AVR__) || defined(ESP32) || defined(ESP8266)
+  storage_.ctx = (void *)offset;
+  storage_.size = size;
+  storage_.read = eepromRead;
+  storage_.write = eepromWrite;
+#if defined(ESP32) || defined(ESP8266)
+  EEPROM.begin(offset + size);
+  storage_.commit = eepromCommit;
+#endif
+  if (transport_.millis != 0) stratus_begin(&client_, &transport_, &storage_);
+#else
+  (void)offset;
+  (void)size;
+#endif
+}
+
+void StratusBase::onLog(void (*log)(uint8_t level, const char *code, const char *detail)) {
+  userLog = log;
+  client_.log = log != 0 ? logBridge : 0;
+}
+
+const char *StratusBase::get(const char *key, const char *fallback) {
+  return stratus_get_string(&client_, key, fallback, text_, text_size_);
+}
+
+// A client given to the constructor is attached on first use: a global object is built before
+// setup(), when neither the network nor the board's clocks are up.
+bool StratusBase::ready() {
+  if (client_.transport == 0 && net_ != 0) begin(*net_);
+  return client_.transport != 0;
+}
+
+bool StratusBase::update() { return ready() && stratus_update(&client_) == STRATUS_OK; }
+
+bool StratusBase::maybeUpdate(uint32_t interval) { return ready() && stratus_maybe_update(&client_, interval) == STRATUS_OK; }
+
+bool StratusBase::publish(const char *stream, const char *data, const char *scope, uint32_t ttl, bool queue) {
+  ready();
+  return stratus_publish(&client_, scope, stream, data, ttl, 0, !queue) == STRATUS_OK;
+}
+
+bool StratusBase::publishNumber(const char *stream, unsigned long magnitude, bool negative, const char *scope,
+                                uint32_t ttl, bool queue) {
+  char text[12];
+  char *p = text + sizeof text - 1;
+  *p = '\0';
+  do {
+    *--p = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude > 0);
+  if (negative) *--p = '-';
+  return publish(stream, p, scope, ttl, queue);
+}
+
+bool StratusBase::publish(const char *stream, double data, const char *scope, uint32_t ttl, bool queue) {
+  // three decimals, trailing zeros dropped: enough for sensor readings, no printf needed
+  char text[24];
+  long whole = (long)data;
+  double rest = data - (double)whole;
+  if (rest < 0) rest = -rest;
+  long thousandths = (long)(rest * 1000.0 + 0.5);
+  if (thousandths >= 1000) {
+    whole += data < 0 ? -1 : 1;
+    thousandths -= 1000;
+  }
+  size_t n = 0;
+  if (data < 0 && whole == 0) text[n++] = '-';
+  char digits[12];
+  char *p = digits + sizeof digits - 1;
+  unsigned long magnitude = whole < 0 ? 0UL - (unsigned long)whole : (unsigned long)whole;
+  *p = '\0';
+  do {
+    *--p = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude > 0);
+  if (whole < 0) *--p = '-';
+  while (*p) text[n++] = *p++;
+  if (thousandths > 0) {
+    text[n++] = '.';
+    text[n++] = (char)('0' + thousandths / 100);
+    text[n++] = (char)('0' + thousandths / 10 % 10);
+    text[n++] = (char)('0' + thousandths % 10);
+    while (text[n - 1] == '0') n--;
+  }
+  text[n] = '\0';
+  return publish(stream, text, scope, ttl, queue);
+}

@@ -1,0 +1,319 @@
+/* The client's state: setup, storage, clock, ids, the queue, subscriptions and config reads. */
+#include "stratus_client.h"
+
+#include <string.h>
+
+#include "stratus_config.h"
+#include "stratus_hex.h"
+#include "stratus_internal.h"
+#include "stratus_pgm.h"
+#include "stratus_sign.h"
+
+static const char private_scope[] STRATUS_PROGMEM = "PRIVATE";
+const char stratus_key_refresh[] STRATUS_PROGMEM = "stratus.refresh";
+const char stratus_key_server[] STRATUS_PROGMEM = "stratus.server";
+const char stratus_key_config_url[] STRATUS_PROGMEM = "stratus.config_url";
+const char stratus_key_debug[] STRATUS_PROGMEM = "stratus.debug";
+
+/* NULL and "PRIVATE" both name the device's own scope (PROTOCOL §6). */
+static int is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
+
+/* storage layout: magic, boot count (4 B LE), queue length (2 B LE), queue bytes */
+static const char storage_magic[3] = {'S', 'T', '1'};
+#define STORAGE_HEAD 9
+
+void stratus_init(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
+                  char *answer, size_t answer_size, char *config, size_t config_size, uint8_t *queue, size_t queue_size,
+                  stratus_subscription *subs, uint8_t subs_max) {
+  memset(c, 0, sizeof *c);
+  c->url = url;
+  c->url_len = url != NULL ? strlen(url) : 0;
+  while (c->url_len > 0 && url[c->url_len - 1] == '/') c->url_len--;
+  c->app = app;
+  c->secret = secret;
+  c->device = device;
+  c->answer = answer;
+  c->answer_size = answer_size;
+  c->config = config;
+  c->config_size = config_size;
+  if (config_size > 0) config[0] = '\0';
+  c->queue.buf = queue;
+  c->queue.size = queue_size;
+  c->subs = subs;
+  c->subs_max = subs_max;
+  memset(subs, 0, sizeof *subs * subs_max);
+  c->timeout_ms = STRATUS_DEFAULT_TIMEOUT_MS;
+  c->log_level = STRATUS_LOG_WARN;
+  c->last_error = STRATUS_E_NOT_READY;
+}
+
+stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app) {
+  size_t len = url_with_app != NULL ? strlen(url_with_app) : 0, slash = len;
+  stratus_url parsed;
+  if (!stratus_url_parse(url_with_app, len, &parsed) || parsed.path_len < 2) return STRATUS_E_BAD_URL;
+  while (slash > 0 && url_with_app[slash - 1] != '/') slash--;
+  if (slash == len) return STRATUS_E_BAD_URL; /* ends with '/': no app segment */
+  c->url = url_with_app;
+  c->url_len = slash - 1;
+  c->app = url_with_app + slash;
+  return STRATUS_OK;
+}
+
+static int storage_read(const stratus_storage *s, size_t at, void *buf, size_t len) {
+  return at + len <= s->size && s->read(s->ctx, at, buf, len) == 0;
+}
+
+static void storage_write(const stratus_storage *s, size_t at, const void *buf, size_t len) {
+  if (at + len <= s->size) s->write(s->ctx, at, buf, len);
+}
+
+static void storage_commit(const stratus_storage *s) {
+  if (s->commit != NULL) s->commit(s->ctx);
+}
+
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+void stratus_save_queue(stratus_client *c) {
+  const stratus_storage *s = c->storage;
+  uint8_t len[2];
+  if (s == NULL || s->size < STORAGE_HEAD + c->queue.used) return;
+  len[0] = (uint8_t)c->queue.used;
+  len[1] = (uint8_t)(c->queue.used >> 8);
+  storage_write(s, STORAGE_HEAD, c->queue.buf, c->queue.used);
+  storage_write(s, 7, len, 2);
+  storage_commit(s);
+}
+
+/* The boot count makes nonces and publish ids unique across resets; without storage, 32 random bits. */
+static void restore(stratus_client *c) {
+  const stratus_storage *s = c->storage;
+  const stratus_transport *t = c->transport;
+  uint8_t head[STORAGE_HEAD];
+  if (s != NULL && s->size >= STORAGE_HEAD) {
+    size_t used = 0;
+    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 3) == 0) {
+      c->boot = le32(head + 3) + 1;
+      used = (size_t)head[7] | ((size_t)head[8] << 8);
+      if (used > c->queue.size || !storage_read(s, STORAGE_HEAD, c->queue.buf, used)) used = 0;
+    } else {
+      c->boot = 1;
+    }
+    c->queue.used = used;
+    memcpy(head, storage_magic, 3);
+    head[3] = (uint8_t)c->boot;
+    head[4] = (uint8_t)(c->boot >> 8);
+    head[5] = (uint8_t)(c->boot >> 16);
+    head[6] = (uint8_t)(c->boot >> 24);
+    head[7] = (uint8_t)used;
+    head[8] = (uint8_t)(used >> 8);
+    storage_write(s, 0, head, sizeof head);
+    storage_commit(s);
+    return;
+  }
+  c->boot = t->entropy != NULL ? t->entropy(t->ctx) : (t->millis(t->ctx) * 2654435761UL) ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+}
+
+void stratus_begin(stratus_client *c, const stratus_transport *transport, const stratus_storage *storage) {
+  c->transport = transport;
+  c->storage = storage;
+  restore(c);
+  c->last_error = STRATUS_OK;
+}
+
+void stratus_set_clock(stratus_client *c, uint32_t server_time) {
+  c->server_time = server_time;
+  c->clock_millis = c->transport->millis(c->transport->ctx);
+  c->flags |= STRATUS_F_CLOCK;
+}
+
+uint32_t stratus_now(stratus_client *c) {
+  const stratus_transport *t = c->transport;
+  if (t == NULL) return 0;
+  if (c->flags & STRATUS_F_CLOCK) {
+    uint32_t seconds = (uint32_t)(t->millis(t->ctx) - c->clock_millis) / 1000;
+    /* move the base along so that millis() wrapping (49 days) never matters */
+    c->server_time += seconds;
+    c->clock_millis += seconds * 1000;
+    return c->server_time;
+  }
+  return t->unix_time != NULL ? t->unix_time(t->ctx) : 0;
+}
+
+/* "<boot, 8 hex>-<count>": nonce and id alphabets both allow it (docs/protocol.md). */
+size_t stratus_make_id(stratus_client *c, uint32_t count, char out[20]) {
+  uint8_t boot[4];
+  boot[0] = (uint8_t)(c->boot >> 24);
+  boot[1] = (uint8_t)(c->boot >> 16);
+  boot[2] = (uint8_t)(c->boot >> 8);
+  boot[3] = (uint8_t)c->boot;
+  stratus_hex_encode(boot, 4, out);
+  out[8] = '-';
+  return 9 + stratus_format_u32(count, out + 9);
+}
+
+void stratus_log(stratus_client *c, uint8_t level, stratus_error code, const char *detail) {
+  if (c->log != NULL && level <= c->log_level) c->log(c->user, level, code, detail);
+}
+
+stratus_error stratus_publish(stratus_client *c, const char *scope, const char *stream, const char *value,
+                              uint32_t ttl, const char *id, bool send_now) {
+  char fresh[20];
+  stratus_error error;
+  static const char empty = '\0';
+  if (scope == NULL || is_private(scope, strlen(scope))) scope = &empty; /* the server's default scope */
+  if (id == NULL) {
+    stratus_make_id(c, ++c->id_count, fresh);
+    id = fresh;
+  }
+  error = stratus_queue_push(&c->queue, id, scope, stream, value, ttl);
+  if (error != STRATUS_OK) {
+    stratus_log(c, STRATUS_LOG_WARN, error, stream);
+    return error;
+  }
+  stratus_save_queue(c);
+  if (!send_now || (c->flags & STRATUS_F_IN_UPDATE)) return STRATUS_OK;
+  return stratus_update(c);
+}
+
+stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
+                                       size_t stream_len) {
+  uint8_t i;
+  for (i = 0; i < c->subs_max; i++) {
+    stratus_subscription *s = &c->subs[i];
+    if (s->stream == NULL || strlen(s->stream) != stream_len || memcmp(s->stream, stream, stream_len) != 0) continue;
+    if (s->scope == NULL ? is_private(scope, scope_len)
+                      : (scope != NULL && strlen(s->scope) == scope_len && memcmp(s->scope, scope, scope_len) == 0)) {
+      return s;
+    }
+  }
+  return NULL;
+}
+
+stratus_error stratus_subscribe_handler(stratus_client *c, const char *scope, const char *stream,
+                                        stratus_handler handler, void *user, uint16_t limit, bool reset) {
+  stratus_subscription *s = stratus_find_sub(c, scope, scope != NULL ? strlen(scope) : 0, stream, strlen(stream));
+  uint8_t i;
+  for (i = 0; s == NULL && i < c->subs_max; i++) {
+    if (c->subs[i].stream == NULL) s = &c->subs[i];
+  }
+  if (s == NULL) return STRATUS_E_TOO_MANY_SUBSCRIPTIONS;
+  memset(s, 0, sizeof *s);
+  s->scope = scope != NULL && !is_private(scope, strlen(scope)) ? scope : NULL;
+  s->stream = stream;
+  s->handler = handler;
+  s->user = user;
+  s->limit = limit;
+  s->flags = reset ? STRATUS_SUB_RESET : 0;
+  return STRATUS_OK;
+}
+
+stratus_error stratus_subscribe(stratus_client *c, const char *scope, const char *stream, stratus_callback callback,
+                                uint16_t limit, bool reset) {
+  stratus_error error = stratus_subscribe_handler(c, scope, stream, NULL, NULL, limit, reset);
+  if (error == STRATUS_OK) stratus_find_sub(c, scope, scope != NULL ? strlen(scope) : 0, stream, strlen(stream))->callback = callback;
+  return error;
+}
+
+void stratus_unsubscribe(stratus_client *c, const char *scope, const char *stream) {
+  stratus_subscription *s = stratus_find_sub(c, scope, scope != NULL ? strlen(scope) : 0, stream, strlen(stream));
+  if (s != NULL) memset(s, 0, sizeof *s);
+}
+
+/* ---- config reads ---- */
+
+static uint8_t level_from(const char *v, size_t len) {
+  static const char words[] STRATUS_PROGMEM = "error\0warn\0info\0debug\0trace\0";
+  const char *w = words;
+  uint8_t level = 1;
+  if (len == 1 && v[0] >= '0' && v[0] <= '9') return (uint8_t)(v[0] - '0');
+  while (STRATUS_READ_U8(w) != 0) {
+    size_t n = STRATUS_STRLEN_P(w), i;
+    for (i = 0; i < n && i < len && (char)STRATUS_READ_U8(w + i) == v[i]; i++) {
+    }
+    if (i == n && n == len) return level;
+    w += n + 1;
+    level++;
+  }
+  return STRATUS_LOG_WARN;
+}
+
+const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *len) {
+  char key[20];
+  return stratus_config_find(c->config, c->config_len, stratus_flash_copy(key, flash_key), len);
+}
+
+void stratus_config_changed(stratus_client *c) {
+  size_t len;
+  const char *debug;
+  memset(c->cache, 0, sizeof c->cache);
+  debug = stratus_reserved(c, stratus_key_debug, &len);
+  c->log_level = debug != NULL ? level_from(debug, len) : STRATUS_LOG_WARN;
+}
+
+const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
+  size_t key_len = strlen(key), i;
+  const char *value;
+  stratus_get_cache *slot;
+  for (i = 0; i < STRATUS_GET_CACHE; i++) {
+    stratus_get_cache *e = &c->cache[i];
+    size_t start;
+    if (e->key != key || e->offset < key_len + 2) continue;
+    start = e->offset - key_len - 2;
+    /* the pointer is the same; check the text still names this key there (the key's bytes may change) */
+    if ((start == 0 || c->config[start - 1] == '\n') && memcmp(c->config + start, key, key_len) == 0 &&
+        c->config[e->offset - 2] == ':') {
+      *len = e->len;
+      return c->config + e->offset;
+    }
+  }
+  value = stratus_config_find(c->config, c->config_len, key, len);
+  if (value == NULL) return NULL;
+  slot = &c->cache[c->nonce_count % STRATUS_GET_CACHE];
+  for (i = 0; i < STRATUS_GET_CACHE; i++) {
+    if (c->cache[i].key == NULL || c->cache[i].key == key) {
+      slot = &c->cache[i];
+      break;
+    }
+  }
+  slot->key = key;
+  slot->offset = (uint16_t)(value - c->config);
+  slot->len = (uint16_t)*len;
+  return value;
+}
+
+long stratus_get_long(stratus_client *c, const char *key, long fallback) {
+  size_t len;
+  long v;
+  const char *raw = stratus_get_raw(c, key, &len);
+  return raw != NULL && stratus_parse_long(raw, len, &v) ? v : fallback;
+}
+
+float stratus_get_float(stratus_client *c, const char *key, float fallback) {
+  size_t len;
+  float v;
+  const char *raw = stratus_get_raw(c, key, &len);
+  return raw != NULL && stratus_parse_float(raw, len, &v) ? v : fallback;
+}
+
+bool stratus_get_bool(stratus_client *c, const char *key, bool fallback) {
+  size_t len;
+  bool v;
+  const char *raw = stratus_get_raw(c, key, &len);
+  return raw != NULL && stratus_parse_bool(raw, len, &v) ? v : fallback;
+}
+
+const char *stratus_get_string(stratus_client *c, const char *key, const char *fallback, char *out, size_t out_size) {
+  size_t len;
+  const char *raw = stratus_get_raw(c, key, &len);
+  if (raw == NULL || stratus_unescape(raw, len, out, out_size) == (size_t)-1) return fallback;
+  return out;
+}
+
+uint32_t stratus_refresh_s(stratus_client *c) {
+  size_t len;
+  uint32_t v;
+  const char *raw = stratus_reserved(c, stratus_key_refresh, &len);
+  return raw != NULL && stratus_parse_u32(raw, len, &v) && v > 0 ? v : STRATUS_DEFAULT_REFRESH_S;
+}

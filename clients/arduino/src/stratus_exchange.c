@@ -1,0 +1,258 @@
+/* One HTTP exchange: sign (PROTOCOL §2), send, read the whole answer into the fixed buffer, and
+ * verify it (§3) before the caller may act on a byte of it. Every wait is bounded by timeout_ms. */
+#include <string.h>
+
+#include "stratus_internal.h"
+#include "stratus_hex.h"
+#include "stratus_pgm.h"
+#include "stratus_sign.h"
+#include "stratus_sync.h"
+
+/* The request head (flash on AVR): bytes 1-8, 14 and 15 stand for the fields of write_field (9, 10
+ * and 13 are TAB, LF and CR), bytes 16-19
+ * open a section written only when the request is signed, conditional, has a body, or always. */
+static const char head_template[] STRATUS_PROGMEM =
+    "\001 \002 HTTP/1.1\r\nHost: \003\r\nConnection: close\r\nAccept: text/plain\r\n"
+    "\020X-Stratus-App: \004\r\nX-Stratus-Device: \005\r\nX-Stratus-Time: \006\r\nX-Stratus-Nonce: \007\r\n"
+    "X-Stratus-Signature: \010\r\n"
+    "\021If-None-Match: \016\r\n"
+    "\022Content-Type: application/json\r\nContent-Length: \017\r\n"
+    "\023\r\n";
+
+typedef struct head_fields {
+  const stratus_request *r;
+  const stratus_request_head *head;
+  const uint8_t *signature;
+  uint32_t body_len;
+  const char *etag;
+} head_fields;
+
+static STRATUS_NOINLINE void write_field(stratus_out *out, const head_fields *h, char field) {
+  uint8_t i;
+  switch (field) {
+    case 1:
+      stratus_out_text(out, h->head->method);
+      break;
+    case 2: /* the target exactly as signed (PROTOCOL §2) */
+      if (h->head->prefix_len == 0 && h->head->path == NULL) stratus_out_char(out, '/');
+      stratus_out_bytes(out, h->head->prefix, h->head->prefix_len);
+      if (h->head->path != NULL) stratus_out_text(out, h->head->path);
+      break;
+    case 3:
+      stratus_out_bytes(out, h->r->url.host, h->r->url.host_len);
+      if (h->r->url.port != 80 && h->r->url.port != 443) {
+        stratus_out_char(out, ':');
+        stratus_out_u32(out, h->r->url.port);
+      }
+      break;
+    case 4:
+      stratus_out_text(out, h->head->app);
+      break;
+    case 5:
+      stratus_out_text(out, h->head->device);
+      break;
+    case 6:
+      stratus_out_u32(out, h->head->time);
+      break;
+    case 7:
+      stratus_out_text(out, h->head->nonce);
+      break;
+    case 8:
+      for (i = 0; i < STRATUS_SHA256_BYTES; i++) {
+        char pair[3];
+        stratus_hex_encode(h->signature + i, 1, pair);
+        stratus_out_bytes(out, pair, 2);
+      }
+      break;
+    case 14:
+      stratus_out_text(out, h->etag);
+      break;
+    default:
+      stratus_out_u32(out, h->body_len);
+      break;
+  }
+}
+
+static STRATUS_NOINLINE void write_head(stratus_out *out, const head_fields *h) {
+  const char *p = head_template;
+  uint8_t writing = 1;
+  char ch;
+  while ((ch = (char)STRATUS_READ_U8(p++)) != '\0') {
+    if (ch >= 16 && ch <= 19) {
+      writing = ch == 16 ? h->r->is_signed : ch == 17 ? (h->r->conditional && h->etag[0] != '\0') : ch == 18 ? h->r->has_body : 1;
+    } else if (!writing) {
+      continue;
+    } else if (ch <= 8 || ch == 14 || ch == 15) {
+      write_field(out, h, ch);
+    } else {
+      stratus_out_char(out, ch);
+    }
+  }
+}
+
+/* Reads until the answer is complete, the peer closes, or the time is up. */
+static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_answer *a, uint32_t started, uint8_t *chunk,
+                                                   size_t chunk_size) {
+  const stratus_transport *t = c->transport;
+  while (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
+    int n = t->read(t->ctx, chunk, chunk_size);
+    if (n < 0) {
+      stratus_answer_end(a);
+    } else if (n > 0) {
+      stratus_answer_feed(a, chunk, (size_t)n);
+    } else if ((uint32_t)(t->millis(t->ctx) - started) > c->timeout_ms) {
+      return STRATUS_E_TIMEOUT;
+    }
+  }
+  return a->state == STRATUS_ANSWER_FAILED ? a->error : STRATUS_OK;
+}
+
+STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a) {
+  const stratus_transport *t = c->transport;
+  stratus_request_head head;
+  stratus_out out;
+  char nonce[20], method[5], path[12];
+  uint32_t body_len = 0, started;
+  stratus_error error;
+
+  /* first pass: the body's digest and length, without holding it (the answer's hash context is
+   * free until the answer comes: one context less on the stack) */
+  stratus_sha256_init(&a->mac.inner);
+  stratus_out_init(&out, NULL, &a->mac.inner, 0);
+  if (r->has_body) stratus_write_sync_body(c, &out);
+  stratus_sha256_final(&a->mac.inner, head.body_sha256);
+  body_len = out.count;
+  head.method = stratus_flash_copy(method, r->method);
+  head.prefix = r->url.path;
+  head.prefix_len = r->url.path_len;
+  head.path = r->path != NULL ? stratus_flash_copy(path, r->path) : NULL;
+  head.app = c->app;
+  head.device = c->device;
+  head.time = stratus_now(c);
+  stratus_make_id(c, ++c->nonce_count, nonce);
+  head.nonce = nonce;
+  /* the signature takes the place of the body digest it covers (32 bytes less on the stack) */
+  if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &head, head.body_sha256);
+
+  started = t->millis(t->ctx);
+  if (t->connect(t->ctx, r->url.host, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
+  stratus_out_init(&out, t, NULL, c->timeout_ms);
+  {
+    head_fields h;
+    h.r = r;
+    h.head = &head;
+    h.signature = head.body_sha256;
+    h.body_len = body_len;
+    h.etag = c->etag;
+    write_head(&out, &h);
+  }
+  if (r->has_body) stratus_write_sync_body(c, &out);
+  error = stratus_out_flush(&out);
+  stratus_answer_init(a, c->answer, c->answer_size);
+  /* the request is out: its write buffer takes the bytes read */
+  if (error == STRATUS_OK) error = read_answer(c, a, started, out.buf, sizeof out.buf);
+  t->close(t->ctx);
+  if (error != STRATUS_OK) return error;
+  c->last_status = a->status;
+  if (!r->is_signed) return a->error;
+  if (a->error == STRATUS_E_TOO_LARGE_ANSWER) return a->error; /* drained: it cannot be verified, nor applied */
+  if (!stratus_answer_verified(a, c->secret, nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;
+  stratus_set_clock(c, a->time);
+  return STRATUS_OK;
+}
+
+/* JSON field names of the sync request (PROTOCOL §6), in flash on AVR. */
+static const char f_publish[] STRATUS_PROGMEM = "publish";
+static const char f_subscribe[] STRATUS_PROGMEM = "subscribe";
+static const char f_config[] STRATUS_PROGMEM = "config";
+static const char f_id[] STRATUS_PROGMEM = "id";
+static const char f_scope[] STRATUS_PROGMEM = "scope";
+static const char f_stream[] STRATUS_PROGMEM = "stream";
+static const char f_value[] STRATUS_PROGMEM = "value";
+static const char f_ttl[] STRATUS_PROGMEM = "ttl";
+static const char f_reset[] STRATUS_PROGMEM = "reset";
+static const char f_after[] STRATUS_PROGMEM = "after";
+static const char f_limit[] STRATUS_PROGMEM = "limit";
+static const char v_true[] STRATUS_PROGMEM = "true";
+static const char v_null[] STRATUS_PROGMEM = "null";
+
+/* `"name":`, after a comma unless it is the object's first field. */
+static void field_name(stratus_out *out, const char *name, int first) {
+  if (!first) stratus_out_char(out, ',');
+  stratus_out_char(out, '"');
+  stratus_out_flash(out, name);
+  stratus_out_char(out, '"');
+  stratus_out_char(out, ':');
+}
+
+static void string_field(stratus_out *out, const char *name, const char *value, int first) {
+  field_name(out, name, first);
+  stratus_out_json_string(out, value, strlen(value));
+}
+
+static void number_field(stratus_out *out, const char *name, uint32_t value) {
+  field_name(out, name, 0);
+  stratus_out_u32(out, value);
+}
+
+/* `{` or `,{` before an array's items. */
+static void open_item(stratus_out *out, int first) {
+  if (!first) stratus_out_char(out, ',');
+  stratus_out_char(out, '{');
+}
+
+/* PROTOCOL §6 request: {"publish":[…],"subscribe":[…],"config":…}; PRIVATE is the server's default
+ * scope, so it is left out. */
+STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {
+  int first = 1;
+  uint8_t i;
+  stratus_out_char(out, '{');
+  if (c->flags & STRATUS_F_PUBLISH) {
+    size_t pos = 0;
+    stratus_queued item;
+    int first_item = 1;
+    field_name(out, f_publish, first);
+    first = 0;
+    stratus_out_char(out, '[');
+    while (stratus_queue_next(&c->queue, &pos, &item)) {
+      open_item(out, first_item);
+      first_item = 0;
+      string_field(out, f_id, item.id, 1);
+      if (item.scope[0] != '\0') string_field(out, f_scope, item.scope, 0);
+      string_field(out, f_stream, item.stream, 0);
+      string_field(out, f_value, item.value, 0);
+      if (item.ttl != 0) number_field(out, f_ttl, item.ttl);
+      stratus_out_char(out, '}');
+    }
+    stratus_out_char(out, ']');
+  }
+  if (c->flags & STRATUS_F_SUBSCRIBE) {
+    int first_sub = 1;
+    field_name(out, f_subscribe, first);
+    first = 0;
+    stratus_out_char(out, '[');
+    for (i = 0; i < c->subs_max; i++) {
+      const stratus_subscription *s = &c->subs[i];
+      if (s->stream == NULL) continue;
+      open_item(out, first_sub);
+      first_sub = 0;
+      if (s->scope != NULL) string_field(out, f_scope, s->scope, 1);
+      string_field(out, f_stream, s->stream, s->scope == NULL);
+      if (s->flags & STRATUS_SUB_RESET) {
+        field_name(out, f_reset, 0);
+        stratus_out_flash(out, v_true);
+      } else if (s->flags & STRATUS_SUB_AFTER) {
+        number_field(out, f_after, s->after);
+      }
+      if (s->limit != 0) number_field(out, f_limit, s->limit);
+      stratus_out_char(out, '}');
+    }
+    stratus_out_char(out, ']');
+  }
+  if (c->flags & STRATUS_F_CONFIG) {
+    field_name(out, f_config, first);
+    if (c->etag[0] != '\0') stratus_out_json_string(out, c->etag, strlen(c->etag));
+    else stratus_out_flash(out, v_null);
+  }
+  stratus_out_char(out, '}');
+}

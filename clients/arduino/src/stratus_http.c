@@ -1,0 +1,288 @@
+#include "stratus_http.h"
+
+#include <string.h>
+
+#include "stratus_config.h"
+#include "stratus_hex.h"
+#include "stratus_pgm.h"
+#include "stratus_sign.h"
+
+/* ---- writer ---- */
+
+void stratus_out_init(stratus_out *out, const stratus_transport *transport, stratus_sha256 *hash, uint32_t timeout_ms) {
+  out->transport = transport;
+  out->hash = hash;
+  out->count = 0;
+  out->used = 0;
+  out->error = STRATUS_OK;
+  out->timeout_ms = timeout_ms;
+  out->deadline_start = transport != NULL ? transport->millis(transport->ctx) : 0;
+}
+
+stratus_error stratus_out_flush(stratus_out *out) {
+  const stratus_transport *t = out->transport;
+  size_t sent = 0;
+  if (t == NULL || out->error != STRATUS_OK) {
+    out->used = 0;
+    return out->error;
+  }
+  while (sent < out->used) {
+    int n = t->write(t->ctx, out->buf + sent, out->used - sent);
+    if (n < 0) {
+      out->error = STRATUS_E_CLOSED;
+      break;
+    }
+    sent += (size_t)n;
+    if (n == 0 && (uint32_t)(t->millis(t->ctx) - out->deadline_start) > out->timeout_ms) {
+      out->error = STRATUS_E_TIMEOUT;
+      break;
+    }
+  }
+  out->used = 0;
+  return out->error;
+}
+
+void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
+  const uint8_t *p = (const uint8_t *)data;
+  if (out->hash != NULL) stratus_sha256_update(out->hash, p, len);
+  out->count += (uint32_t)len;
+  if (out->transport == NULL) return;
+  while (len > 0) {
+    size_t take = sizeof out->buf - out->used;
+    if (take > len) take = len;
+    memcpy(out->buf + out->used, p, take);
+    out->used = (uint8_t)(out->used + take);
+    p += take;
+    len -= take;
+    if (out->used == sizeof out->buf) stratus_out_flush(out);
+  }
+}
+
+void stratus_out_text(stratus_out *out, const char *text) { stratus_out_bytes(out, text, strlen(text)); }
+
+void stratus_out_char(stratus_out *out, char c) { stratus_out_bytes(out, &c, 1); }
+
+void stratus_out_flash(stratus_out *out, const char *flash_text) {
+  char chunk[16];
+  size_t left = STRATUS_STRLEN_P(flash_text);
+  while (left > 0) {
+    size_t n = left < sizeof chunk ? left : sizeof chunk;
+    STRATUS_MEMCPY_P(chunk, flash_text, n);
+    stratus_out_bytes(out, chunk, n);
+    flash_text += n;
+    left -= n;
+  }
+}
+
+void stratus_out_u32(stratus_out *out, uint32_t value) {
+  char number[11];
+  stratus_out_bytes(out, number, stratus_format_u32(value, number));
+}
+
+/* ---- answer reader ---- */
+
+/* The headers kept, lower case, NUL-separated (flash on AVR), in the order of these values. */
+enum { H_CONTENT_LENGTH, H_TIME, H_SIGNATURE, H_ETAG, H_RETRY_AFTER, H_TRANSFER_ENCODING, H_COUNT };
+static const char header_names[] STRATUS_PROGMEM =
+    "content-length\0x-stratus-time\0x-stratus-signature\0etag\0retry-after\0transfer-encoding\0";
+static const char http_prefix[] STRATUS_PROGMEM = "HTTP/1.";
+#define MAX_HEAD_BYTES 4096
+
+void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
+  memset(a, 0, sizeof *a);
+  a->body = body;
+  a->body_size = body_size;
+  if (body_size > 0) body[0] = '\0';
+  stratus_sha256_init(&a->mac.inner);
+  a->state = STRATUS_ANSWER_STATUS;
+}
+
+static STRATUS_NOINLINE void fail(stratus_answer *a, stratus_error error) {
+  a->state = STRATUS_ANSWER_FAILED;
+  a->error = error;
+  if (a->body_len == 0 && a->body_size > 0) a->body[0] = '\0'; /* no head line left behind as a body */
+}
+
+/* Which known header `name` (len bytes, any case) is; H_COUNT when none. */
+static uint8_t header_index(const char *name, size_t len) {
+  const char *known = header_names;
+  uint8_t h;
+  for (h = 0; h < H_COUNT; h++) {
+    size_t n = STRATUS_STRLEN_P(known), i;
+    for (i = 0; i < len && i < n; i++) {
+      char c = name[i];
+      if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+      if (c != (char)STRATUS_READ_U8(known + i)) break;
+    }
+    if (i == len && i == n) return h;
+    known += n + 1;
+  }
+  return H_COUNT;
+}
+
+/* "HTTP/1.x NNN[ reason]" */
+static void status_line(stratus_answer *a, const char *line, size_t n) {
+  uint32_t status;
+  size_t i;
+  for (i = 0; i < 7 && i < n && line[i] == (char)STRATUS_READ_U8(http_prefix + i); i++) {
+  }
+  if (i < 7 || n < 12 || line[7] < '0' || line[7] > '9' || line[8] != ' ' || (n > 12 && line[12] != ' ') ||
+      !stratus_parse_u32(line + 9, 3, &status)) {
+    fail(a, STRATUS_E_BAD_ANSWER);
+    return;
+  }
+  a->status = (uint16_t)status;
+  a->state = STRATUS_ANSWER_HEADERS;
+}
+
+static void head_ended(stratus_answer *a) {
+  a->body[0] = '\0';
+  if (a->status < 200 || a->status == 204 || a->status == 304) {
+    a->state = STRATUS_ANSWER_DONE;
+  } else if (a->chunked) {
+    fail(a, STRATUS_E_BAD_ANSWER);
+  } else if (a->has_length) {
+    a->expect_body = 1;
+    a->state = a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
+  } else {
+    a->expect_body = 2;
+    a->state = STRATUS_ANSWER_BODY;
+  }
+}
+
+/* One header line (without its line end): keeps what the known ones say. */
+static void header_line(stratus_answer *a, const char *line, size_t n) {
+  const char *colon = (const char *)memchr(line, ':', n), *value;
+  size_t len;
+  if (colon == NULL) return;
+  value = colon + 1;
+  len = n - (size_t)(value - line);
+  while (len > 0 && (*value == ' ' || *value == '\t')) value++, len--;
+  while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t')) len--;
+  switch (header_index(line, (size_t)(colon - line))) {
+    case H_CONTENT_LENGTH:
+      if (!stratus_parse_u32(value, len, &a->content_length)) fail(a, STRATUS_E_BAD_ANSWER);
+      a->has_length = 1;
+      break;
+    case H_TIME:
+      if (len >= sizeof a->time_text || !stratus_parse_u32(value, len, &a->time)) {
+        fail(a, STRATUS_E_BAD_ANSWER);
+        break;
+      }
+      memcpy(a->time_text, value, len);
+      a->time_text[len] = '\0';
+      a->has_time = 1;
+      break;
+    case H_SIGNATURE:
+      a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
+      break;
+    case H_ETAG:
+      if (len >= sizeof a->etag) len = 0; /* too long to keep: no conditional requests then */
+      memcpy(a->etag, value, len);
+      a->etag[len] = '\0';
+      break;
+    case H_RETRY_AFTER:
+      if (!stratus_parse_u32(value, len, &a->retry_after_s)) a->retry_after_s = 0; /* an HTTP-date: not used */
+      break;
+    case H_TRANSFER_ENCODING:
+      a->chunked = 1; /* any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
+      break;
+    default:
+      break;
+  }
+}
+
+/* A line of the head ended. It was gathered in the body buffer, which the body has not reached yet;
+ * a line longer than the buffer is skipped (the answer buffer holds any line this reader needs). */
+static void line_ended(stratus_answer *a) {
+  size_t n = a->line_len;
+  a->line_len = 0;
+  if (a->state == STRATUS_ANSWER_STATUS) {
+    status_line(a, a->body, n); /* a long reason phrase may be cut: only the first 13 bytes count */
+  } else if (a->overlong) {
+    /* skipped: an unknown header, or a known one no sane server sends that long */
+  } else if (n == 0) {
+    head_ended(a);
+  } else {
+    header_line(a, a->body, n);
+  }
+  a->overlong = 0;
+}
+
+static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
+  size_t keep = 0;
+  if (a->expect_body == 1 && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
+  if (a->body_len + 1 < a->body_size) {
+    keep = a->body_size - 1 - a->body_len;
+    if (keep > len) keep = len;
+    memcpy(a->body + a->body_len, data, keep);
+    stratus_sha256_update(&a->mac.inner, data, keep);
+    a->body_len += keep;
+    a->body[a->body_len] = '\0';
+  }
+  a->body_seen += (uint32_t)len;
+  if (a->expect_body == 1 && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
+  if (a->state == STRATUS_ANSWER_DONE && a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
+}
+
+uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) {
+  size_t i = 0;
+  while (i < len && (a->state == STRATUS_ANSWER_STATUS || a->state == STRATUS_ANSWER_HEADERS)) {
+    char c = (char)data[i++];
+    if (++a->header_bytes > MAX_HEAD_BYTES) {
+      fail(a, STRATUS_E_BAD_ANSWER);
+      break;
+    }
+    if (c == '\n') line_ended(a);
+    else if (c == '\r') continue;
+    else if (a->line_len + 1 < a->body_size) a->body[a->line_len++] = c;
+    else a->overlong = 1;
+  }
+  if (i < len && a->state == STRATUS_ANSWER_BODY) body_bytes(a, data + i, len - i);
+  return a->state;
+}
+
+uint8_t stratus_answer_end(stratus_answer *a) {
+  if (a->state == STRATUS_ANSWER_BODY && a->expect_body == 2) {
+    a->state = STRATUS_ANSWER_DONE;
+    if (a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
+  } else if (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
+    fail(a, STRATUS_E_CLOSED);
+  }
+  return a->state;
+}
+
+STRATUS_NOINLINE int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
+  uint8_t digest[STRATUS_SHA256_BYTES];
+  if (a->state != STRATUS_ANSWER_DONE || !a->has_signature || !a->has_time || a->body_seen != a->body_len) return 0;
+  stratus_sha256_final(&a->mac.inner, digest);
+  return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, a->time_text, digest, a->signature);
+}
+
+/* The code after `prefix` (flash) in the body, up to a space, quote or line end. */
+static stratus_error code_after(const stratus_answer *a, const char *prefix) {
+  size_t plen = STRATUS_STRLEN_P(prefix), i, start;
+  const char *body = a->body;
+  for (i = 0; i + plen <= a->body_len; i++) {
+    if (stratus_flash_equals(body + i, plen, prefix)) {
+      start = i + plen;
+      for (i = start; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
+      }
+      return stratus_error_from_name(body + start, i - start);
+    }
+  }
+  return STRATUS_E_HTTP_STATUS;
+}
+
+static const char text_error[] STRATUS_PROGMEM = "error: ";
+static const char json_code[] STRATUS_PROGMEM = "\"code\":\"";
+
+stratus_error stratus_answer_code(const stratus_answer *a) {
+  stratus_error code;
+  if (a->status >= 200 && a->status < 300) return STRATUS_OK;
+  if (a->status == 304) return STRATUS_OK;
+  /* PROTOCOL §4: `error: <code> <message>` (text/plain, asked for) or JSON {"error":{"code":…}} */
+  code = code_after(a, text_error);
+  if (code == STRATUS_E_HTTP_STATUS) code = code_after(a, json_code);
+  return code != STRATUS_E_HTTP_STATUS ? code : stratus_error_from_status(a->status);
+}

@@ -1,0 +1,46 @@
+/* Shared between the client's files; not part of the API. */
+#ifndef STRATUS_INTERNAL_H
+#define STRATUS_INTERNAL_H
+
+#include "stratus_client.h"
+#include "stratus_http.h"
+#include "stratus_url.h"
+
+/* client flags */
+#define STRATUS_F_CLOCK 0x01     /* server_time/clock_millis are set */
+#define STRATUS_F_UPDATED 0x02   /* an update ran since begin */
+#define STRATUS_F_IN_UPDATE 0x04 /* inside update (callbacks): no nested exchange */
+#define STRATUS_F_SUBSCRIBE 0x08 /* this sync body carries the subscriptions */
+#define STRATUS_F_CONFIG 0x10    /* this sync body carries "config" */
+#define STRATUS_F_PUBLISH 0x20   /* this sync body carries the queue */
+
+/* subscription flags */
+#define STRATUS_SUB_AFTER 0x01 /* `after` is known */
+#define STRATUS_SUB_RESET 0x02 /* send reset:true once */
+
+typedef struct stratus_request {
+  const char *method; /* flash: "GET" or "POST" */
+  stratus_url url;    /* host, port; url.path is the target's prefix */
+  const char *path;   /* flash, appended to the prefix (NULL: none); at most 11 bytes */
+  uint8_t is_signed;
+  uint8_t has_body; /* the sync body of stratus_write_sync_body */
+  uint8_t conditional; /* If-None-Match with the ETag held */
+} stratus_request;
+
+/* One request and its whole answer; a signed one's answer is verified (and the clock set from it). */
+stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a);
+void stratus_write_sync_body(stratus_client *c, stratus_out *out);
+/* The API base: stratus.server from the config when set (PROTOCOL §5 migration), else the URL given. */
+int stratus_server_url(stratus_client *c, stratus_url *out);
+void stratus_log(stratus_client *c, uint8_t level, stratus_error code, const char *detail);
+void stratus_config_changed(stratus_client *c);
+/* A reserved key's value (the key in flash); NULL when absent. */
+const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *len);
+extern const char stratus_key_refresh[], stratus_key_server[], stratus_key_config_url[], stratus_key_debug[];
+void stratus_save_queue(stratus_client *c);
+void stratus_set_clock(stratus_client *c, uint32_t server_time);
+size_t stratus_make_id(stratus_client *c, uint32_t count, char out[20]);
+stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
+                                       size_t stream_len);
+
+#endif

@@ -1,0 +1,48 @@
+/* Constant tables and strings in flash on AVR (PROGMEM); a no-op layer elsewhere. */
+#ifndef STRATUS_PGM_H
+#define STRATUS_PGM_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+#define STRATUS_PROGMEM PROGMEM
+#define STRATUS_READ_U8(p) pgm_read_byte(p)
+#define STRATUS_READ_U32(p) pgm_read_dword(p)
+#define STRATUS_MEMCPY_P(dst, src, n) memcpy_P((dst), (src), (n))
+#define STRATUS_STRLEN_P(s) strlen_P(s)
+#else
+#define STRATUS_PROGMEM
+#define STRATUS_READ_U8(p) (*(const uint8_t *)(p))
+#define STRATUS_READ_U32(p) (*(const uint32_t *)(p))
+#define STRATUS_MEMCPY_P(dst, src, n) memcpy((dst), (src), (n))
+#define STRATUS_STRLEN_P(s) strlen(s)
+#endif
+
+/* A string literal kept in flash: `static const char name[] STRATUS_PROGMEM = "…";`. */
+
+/* Out of line on purpose: on an 8-bit MCU the frames of inlined helpers pile up in their caller's
+ * (link-time optimisation inlines single-use functions), and update() must fit an Uno's stack. */
+#if defined(__GNUC__)
+#define STRATUS_NOINLINE __attribute__((noinline))
+#else
+#define STRATUS_NOINLINE
+#endif
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1 when ram[0..len) equals the whole NUL-terminated flash string. */
+int stratus_flash_equals(const char *ram, size_t len, const char *flash);
+/* Copies a flash string with its NUL into out (out_size bytes at least strlen + 1). */
+char *stratus_flash_copy(char *out, const char *flash);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,122 @@
+#include "stratus_sync.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "stratus_config.h"
+#include "stratus_hex.h"
+#include "stratus_pgm.h"
+
+void stratus_out_json_string(stratus_out *out, const char *text, size_t len) {
+  size_t i, run = 0;
+  stratus_out_char(out, '"');
+  for (i = 0; i < len; i++) {
+    uint8_t c = (uint8_t)text[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    stratus_out_bytes(out, text + run, i - run);
+    run = i + 1;
+    stratus_out_char(out, '\\');
+    if (c == '"' || c == '\\') {
+      stratus_out_char(out, (char)c);
+    } else if (c == '\n') {
+      stratus_out_char(out, 'n');
+    } else {
+      char esc[6];
+      esc[0] = 'u';
+      esc[1] = esc[2] = '0';
+      stratus_hex_encode(&c, 1, esc + 3); /* two digits and a NUL */
+      stratus_out_bytes(out, esc, 5);
+    }
+  }
+  stratus_out_bytes(out, text + run, len - run);
+  stratus_out_char(out, '"');
+}
+
+/* Each kind's fields in order (flash on AVR), one letter each: numbers T time, S seq, X index,
+ * C cursor, H head; words I id (or `*`), K code, P scope, M stream, F from; R the rest of the line. */
+static const char formats[][7] STRATUS_PROGMEM = {"T", "IS", "XIKR", "PMCH", "PMSTFR"};
+static const char letters[] STRATUS_PROGMEM = "TSXCHIKPMFR";
+static const uint8_t offsets[] STRATUS_PROGMEM = {
+    offsetof(stratus_record, time),  offsetof(stratus_record, seq),    offsetof(stratus_record, index),
+    offsetof(stratus_record, cursor), offsetof(stratus_record, head),  offsetof(stratus_record, id),
+    offsetof(stratus_record, code),  offsetof(stratus_record, scope),  offsetof(stratus_record, stream),
+    offsetof(stratus_record, from),  offsetof(stratus_record, text)};
+#define NUMBER_LETTERS 5
+
+/* The record kinds, in the order of the STRATUS_RECORD_ values (flash on AVR). */
+static const char kinds[] STRATUS_PROGMEM = "time\0accepted\0rejected\0cursor\0message\0config\0";
+
+/* The STRATUS_RECORD_ value of a kind, 0 when this client does not know it. */
+static uint8_t kind_of(const char *line, size_t kind_len) {
+  const char *k = kinds;
+  uint8_t kind;
+  for (kind = STRATUS_RECORD_TIME; kind <= STRATUS_RECORD_CONFIG; kind++) {
+    if (stratus_flash_equals(line, kind_len, k)) return kind;
+    k += STRATUS_STRLEN_P(k) + 1;
+  }
+  return 0;
+}
+
+/* Reads the fields of line[at, end) into r as the kind's format says; 0 when they do not fit it. */
+static int read_fields(const char *line, size_t at, size_t end, stratus_record *r) {
+  const char *format = formats[r->kind - STRATUS_RECORD_TIME];
+  char letter;
+  while ((letter = (char)STRATUS_READ_U8(format++)) != '\0') {
+    uint8_t which = 0;
+    void *field;
+    size_t start = at;
+    while ((char)STRATUS_READ_U8(letters + which) != letter) which++;
+    field = (char *)r + STRATUS_READ_U8(offsets + which);
+    if (letter == 'R') {
+      at = end;
+    } else {
+      while (at < end && line[at] != ' ') at++;
+      if (at == start) return 0;
+    }
+    if (which < NUMBER_LETTERS) {
+      if (!stratus_parse_u32(line + start, at - start, (uint32_t *)field)) return 0;
+    } else {
+      stratus_span *span = (stratus_span *)field;
+      span->at = line + start;
+      span->len = at - start;
+      if (letter == 'I' && span->len == 1 && line[start] == '*') span->at = NULL, span->len = 0;
+    }
+    if (at < end) at++; /* the space after a field */
+  }
+  return at == end;
+}
+
+int stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *r) {
+  while (*pos < len) {
+    const char *line = body + *pos, *nl, *colon;
+    size_t line_len, kind_len;
+    nl = (const char *)memchr(line, '\n', len - *pos);
+    line_len = nl == NULL ? len - *pos : (size_t)(nl - line);
+    colon = (const char *)memchr(line, ':', line_len);
+    if (colon == NULL || colon == line || (size_t)(colon - line) + 1 >= line_len || colon[1] != ' ') return -1;
+    kind_len = (size_t)(colon - line);
+    memset(r, 0, sizeof *r);
+    r->kind = kind_of(line, kind_len);
+    *pos = nl == NULL ? len : *pos + line_len + 1;
+    if (r->kind == STRATUS_RECORD_CONFIG) {
+      /* the etag, then every byte after its line is the config text */
+      r->etag.at = colon + 2;
+      r->etag.len = line_len - kind_len - 2;
+      r->text.at = body + *pos;
+      r->text.len = len - *pos;
+      *pos = len;
+      return r->etag.len > 0 ? 1 : -1;
+    }
+    if (r->kind == 0) continue; /* a kind this client does not know: the form may grow */
+    return read_fields(line, kind_len + 2, line_len, r) ? 1 : -1;
+  }
+  return 0;
+}
+int stratus_sync_valid(const char *body, size_t len) {
+  size_t pos = 0;
+  stratus_record r;
+  int got;
+  while ((got = stratus_sync_next(body, len, &pos, &r)) == 1) {
+  }
+  return got == 0;
+}

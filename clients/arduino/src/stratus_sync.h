@@ -1,0 +1,60 @@
+/* The sync exchange's formats: JSON strings for the request body (PROTOCOL §6), and the text form
+ * of the answer (contract v1.1, docs/protocol.md): `<kind>: <fields>` records, one a line. */
+#ifndef STRATUS_SYNC_H
+#define STRATUS_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stratus_http.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Writes text as a JSON string, quotes included (`"`, `\` and controls escaped; UTF-8 as is). */
+void stratus_out_json_string(stratus_out *out, const char *text, size_t len);
+
+enum {
+  STRATUS_RECORD_TIME = 1,
+  STRATUS_RECORD_ACCEPTED,
+  STRATUS_RECORD_REJECTED,
+  STRATUS_RECORD_CURSOR,
+  STRATUS_RECORD_MESSAGE,
+  STRATUS_RECORD_CONFIG
+};
+
+typedef struct stratus_span {
+  const char *at; /* NULL for `*` (no id) */
+  size_t len;
+} stratus_span;
+
+/* One record; the fields its kind has are set, pointing into the answer. */
+typedef struct stratus_record {
+  uint8_t kind;
+  uint32_t time;   /* time; message: its time */
+  uint32_t seq;    /* accepted, message */
+  uint32_t index;  /* rejected */
+  uint32_t cursor; /* cursor */
+  uint32_t head;   /* cursor */
+  stratus_span id;     /* accepted, rejected */
+  stratus_span code;   /* rejected */
+  stratus_span scope;  /* cursor, message */
+  stratus_span stream; /* cursor, message */
+  stratus_span from;   /* message */
+  stratus_span text;   /* rejected: message; message: value; config: the config text (all escaped but config) */
+  stratus_span etag;   /* config */
+} stratus_record;
+
+/* Reads the record at *pos: 1 and the record, 0 at the end, -1 when the line is malformed.
+ * Records of unknown kinds are skipped. `config:` takes the rest of the answer. */
+int stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *record);
+
+/* Checks every record of an answer without changing it: 1 when it is well formed. */
+int stratus_sync_valid(const char *body, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

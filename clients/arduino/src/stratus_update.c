@@ -1,0 +1,270 @@
+/* update(): the sync round trip (PROTOCOL §6), the config poll (§5), the static config file, the
+ * clock retry on stale_time (§2), backoff with jitter and Retry-After. */
+#include <string.h>
+
+#include "stratus_config.h"
+#include "stratus_internal.h"
+#include "stratus_pgm.h"
+#include "stratus_sync.h"
+
+static const char m_get[] STRATUS_PROGMEM = "GET";
+static const char m_post[] STRATUS_PROGMEM = "POST";
+static const char p_config[] STRATUS_PROGMEM = "/v1/config";
+static const char p_sync[] STRATUS_PROGMEM = "/v1/sync";
+
+int stratus_server_url(stratus_client *c, stratus_url *out) {
+  size_t len;
+  const char *moved = stratus_reserved(c, stratus_key_server, &len);
+  /* a new address that keeps failing is tried in turn with the one the sketch gave, so that a
+   * mistyped stratus.server cannot strand a device that has no one to reset it */
+  if (c->failures >= 3 && (c->failures & 1)) moved = NULL;
+  if (moved == NULL || !stratus_url_parse(moved, len, out)) {
+    if (c->url == NULL || !stratus_url_parse(c->url, c->url_len, out)) return 0;
+  }
+  while (out->path_len > 0 && out->path[out->path_len - 1] == '/') out->path_len--;
+  return 1;
+}
+
+/* Replaces the config held with text (len bytes), or keeps the old one when it does not fit. */
+static STRATUS_NOINLINE stratus_error take_config(stratus_client *c, const char *text, size_t len, const char *etag, size_t etag_len) {
+  if (len + 1 > c->config_size) {
+    stratus_log(c, STRATUS_LOG_ERROR, STRATUS_E_TOO_LARGE_ANSWER, NULL);
+    return STRATUS_E_TOO_LARGE_ANSWER;
+  }
+  memmove(c->config, text, len);
+  c->config[len] = '\0';
+  c->config_len = len;
+  if (etag_len + 1 <= sizeof c->etag) {
+    memcpy(c->etag, etag, etag_len);
+    c->etag[etag_len] = '\0';
+  } else {
+    c->etag[0] = '\0';
+  }
+  stratus_config_changed(c);
+  stratus_log(c, STRATUS_LOG_INFO, STRATUS_OK, c->etag);
+  return STRATUS_OK;
+}
+
+/* The error an answer that is not 2xx/304 names; Retry-After kept for the backoff. */
+static stratus_error answer_error(stratus_client *c, const stratus_answer *a) {
+  stratus_error code = stratus_answer_code(a);
+  if (a->retry_after_s > 0) {
+    c->wait_ms = a->retry_after_s * 1000UL;
+    c->wait_from_ms = c->transport->millis(c->transport->ctx);
+  }
+  return code;
+}
+
+#define REQ_SIGNED 1
+#define REQ_BODY 2
+#define REQ_CONDITIONAL 4
+
+/* One request into the answer `a`: every kind goes through here, so that one answer (the largest
+ * local of the library) is on the stack at a time. url NULL: the API base (stratus.server or the URL given). */
+static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer *a, const char *method, const char *path, const char *url,
+                             size_t url_len, uint8_t how) {
+  stratus_request r;
+  memset(&r, 0, sizeof r);
+  if (url != NULL ? !stratus_url_parse(url, url_len, &r.url) : !stratus_server_url(c, &r.url)) return STRATUS_E_BAD_URL;
+  r.method = method;
+  r.path = path;
+  r.is_signed = (how & REQ_SIGNED) != 0;
+  r.has_body = (how & REQ_BODY) != 0;
+  r.conditional = (how & REQ_CONDITIONAL) != 0;
+  return stratus_exchange(c, &r, a);
+}
+
+/* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). */
+static STRATUS_NOINLINE stratus_error poll_config(stratus_client *c, stratus_answer *a) {
+  stratus_error error = request(c, a, m_get, p_config, NULL, 0, REQ_SIGNED | REQ_CONDITIONAL);
+  if (error != STRATUS_OK || a->status == 304) return error;
+  if (a->status != 200) return answer_error(c, a);
+  return take_config(c, a->body, a->body_len, a->etag, strlen(a->etag));
+}
+
+/* stratus.config_url: a signed static file, checked against app and device (PROTOCOL §5). */
+static STRATUS_NOINLINE stratus_error fetch_static(stratus_client *c, stratus_answer *a, const char *url, size_t url_len) {
+  size_t text_len;
+  stratus_error error = request(c, a, m_get, NULL, url, url_len, REQ_CONDITIONAL);
+  if (error != STRATUS_OK || a->status == 304) return error;
+  if (a->status != 200) return stratus_error_from_status(a->status);
+  error = stratus_static_verify(c->secret, c->app, c->device, a->body, a->body_len, &text_len);
+  if (error != STRATUS_OK) {
+    stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
+    return error;
+  }
+  return take_config(c, a->body, text_len, a->etag, strlen(a->etag));
+}
+
+/* Ends the span's text with a NUL in the answer (the byte after it is a space or a line end). */
+static const char *terminate(stratus_span s) {
+  char *at = (char *)s.at;
+  at[s.len] = '\0';
+  return at;
+}
+
+static STRATUS_NOINLINE void deliver(stratus_client *c, const stratus_record *r) {
+  stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+  stratus_message m;
+  size_t len;
+  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
+  len = stratus_unescape_in_place((char *)r->text.at, r->text.len);
+  m.value = terminate(r->text);
+  ((char *)m.value)[len] = '\0';
+  m.value_len = len;
+  m.scope = terminate(r->scope);
+  m.stream = terminate(r->stream);
+  m.from = terminate(r->from);
+  m.seq = r->seq;
+  m.time = r->time;
+  if (s->handler != NULL) s->handler(s->user, &m);
+  else if (s->callback != NULL) s->callback(m.stream, m.value);
+  /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`) */
+  s = stratus_find_sub(c, m.scope, strlen(m.scope), m.stream, strlen(m.stream));
+  if (s != NULL) {
+    s->after = m.seq;
+    s->flags |= STRATUS_SUB_AFTER;
+  }
+}
+
+static void cursor(stratus_client *c, const stratus_record *r) {
+  stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+  if (s == NULL) return;
+  s->flags &= (uint8_t)~STRATUS_SUB_RESET;
+  if (!(s->flags & STRATUS_SUB_AFTER) || r->cursor > s->after) {
+    s->after = r->cursor; /* the server holds everything up to it as processed */
+    s->flags |= STRATUS_SUB_AFTER;
+  }
+}
+
+static void publish_result(stratus_client *c, const stratus_record *r) {
+  static const char no_id[] = {'*', '\0'};
+  const char *id = r->id.at != NULL ? terminate(r->id) : no_id;
+  stratus_error code = STRATUS_OK;
+  if (r->kind == STRATUS_RECORD_REJECTED) {
+    code = stratus_error_from_name(r->code.at, r->code.len);
+    stratus_log(c, STRATUS_LOG_WARN, code, id);
+  }
+  if (c->published != NULL) c->published(c->user, id, r->seq, code);
+}
+
+/* Acts on a verified 200 answer, record by record, after checking that every record is well formed. */
+static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
+  size_t pos = 0;
+  stratus_record r;
+  stratus_error result = STRATUS_OK;
+  if (!stratus_sync_valid(a->body, a->body_len)) return STRATUS_E_BAD_ANSWER;
+  while (stratus_sync_next(a->body, a->body_len, &pos, &r) == 1) {
+    switch (r.kind) {
+      case STRATUS_RECORD_ACCEPTED:
+      case STRATUS_RECORD_REJECTED:
+        publish_result(c, &r);
+        break;
+      case STRATUS_RECORD_CURSOR:
+        cursor(c, &r);
+        break;
+      case STRATUS_RECORD_MESSAGE:
+        deliver(c, &r);
+        break;
+      case STRATUS_RECORD_CONFIG:
+        result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
+        break;
+      default:
+        break;
+    }
+  }
+  if (sent > 0) {
+    stratus_queue_drop(&c->queue, sent);
+    stratus_save_queue(c);
+  }
+  return result;
+}
+
+static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a, uint8_t with_config) {
+  stratus_error error;
+  size_t sent = stratus_queue_count(&c->queue);
+  uint8_t i;
+  c->flags &= (uint8_t) ~(STRATUS_F_PUBLISH | STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG);
+  if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
+  for (i = 0; i < c->subs_max; i++) {
+    if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
+  }
+  if (with_config) c->flags |= STRATUS_F_CONFIG;
+  error = request(c, a, m_post, p_sync, NULL, 0, REQ_SIGNED | REQ_BODY);
+  if (error != STRATUS_OK) return error;
+  if (a->status != 200) return answer_error(c, a);
+  return apply_sync(c, a, sent);
+}
+
+/* One round trip, retried once when the server says our clock is off: its answer set the clock. */
+static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t use_sync, uint8_t with_config) {
+  uint8_t attempt;
+  stratus_error error = STRATUS_OK;
+  for (attempt = 0; attempt < 2; attempt++) {
+    error = use_sync ? sync_once(c, a, with_config) : poll_config(c, a);
+    if (error != STRATUS_E_STALE_TIME) break;
+    stratus_log(c, STRATUS_LOG_WARN, error, NULL); /* the clock is now the server's: once more */
+  }
+  return error;
+}
+
+static void schedule_backoff(stratus_client *c, stratus_error error) {
+  const stratus_transport *t = c->transport;
+  uint32_t wait, jitter;
+  uint8_t i;
+  if (error == STRATUS_OK) {
+    c->failures = 0;
+    c->wait_ms = 0;
+    return;
+  }
+  if (c->failures < 16) c->failures++;
+  if (error == STRATUS_E_RATE_LIMITED && c->wait_ms > 0) return; /* Retry-After already set it */
+  wait = STRATUS_BACKOFF_BASE_MS;
+  for (i = 1; i < c->failures && wait < STRATUS_BACKOFF_MAX_MS; i++) wait <<= 1;
+  if (wait > STRATUS_BACKOFF_MAX_MS) wait = STRATUS_BACKOFF_MAX_MS;
+  /* up to 50 % jitter so a fleet that lost its server does not come back in step */
+  jitter = t->entropy != NULL ? t->entropy(t->ctx) : (c->boot ^ (c->nonce_count * 2654435761UL));
+  c->wait_ms = wait + jitter % (wait / 2 + 1);
+  c->wait_from_ms = t->millis(t->ctx);
+}
+
+stratus_error stratus_update(stratus_client *c) {
+  stratus_error error, static_error = STRATUS_OK;
+  stratus_answer a;
+  uint8_t i, any_sub = 0;
+  size_t url_len;
+  const char *config_url;
+  if (c->transport == NULL || c->app == NULL || c->secret == NULL || c->device == NULL || (c->flags & STRATUS_F_IN_UPDATE)) {
+    return STRATUS_E_NOT_READY;
+  }
+  c->flags |= STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED;
+  c->last_update_ms = c->transport->millis(c->transport->ctx);
+  config_url = stratus_reserved(c, stratus_key_config_url, &url_len);
+  if (config_url != NULL) static_error = fetch_static(c, &a, config_url, url_len);
+  for (i = 0; i < c->subs_max; i++) any_sub |= c->subs[i].stream != NULL;
+  if (config_url == NULL && !any_sub && c->queue.used == 0) {
+    error = round_trip(c, &a, 0, 0); /* config only: the cheap 304 poll */
+  } else if (config_url != NULL && !any_sub && c->queue.used == 0) {
+    error = STRATUS_OK;
+  } else {
+    error = round_trip(c, &a, 1, config_url == NULL);
+  }
+  if (error == STRATUS_OK) error = static_error;
+  if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
+  schedule_backoff(c, error);
+  c->flags &= (uint8_t)~STRATUS_F_IN_UPDATE;
+  c->last_error = error;
+  return error;
+}
+
+stratus_error stratus_maybe_update(stratus_client *c, uint32_t interval_s) {
+  uint32_t now;
+  if (c->transport == NULL) return STRATUS_E_NOT_READY;
+  now = c->transport->millis(c->transport->ctx);
+  if (c->wait_ms > 0 && (uint32_t)(now - c->wait_from_ms) < c->wait_ms) return STRATUS_E_BACKOFF;
+  if (interval_s == 0) interval_s = stratus_refresh_s(c);
+  if (c->wait_ms == 0 && (c->flags & STRATUS_F_UPDATED) && (uint32_t)(now - c->last_update_ms) < interval_s * 1000UL) {
+    return STRATUS_E_BACKOFF;
+  }
+  return stratus_update(c);
+}

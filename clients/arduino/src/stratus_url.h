@@ -1,0 +1,27 @@
+/* http(s)://host[:port][/path] split in place (the text is the sketch's or the config's). */
+#ifndef STRATUS_URL_H
+#define STRATUS_URL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct stratus_url {
+  const char *host;
+  size_t host_len;
+  const char *path; /* path and query, possibly empty */
+  size_t path_len;
+  uint16_t port;
+} stratus_url;
+
+/* 1 when url (len bytes) is http:// or https:// with a host (port 80 / 443 unless given). */
+int stratus_url_parse(const char *url, size_t len, stratus_url *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
