@@ -33,7 +33,26 @@ subCommand(program);
 nodesCommand(program);
 tokenCommand(program);
 
+/**
+ * The command word, skipping global options and their values; commander shows the root help for
+ * `stratus nosuch --help` (exit 0) instead of saying the command is unknown.
+ */
+function commandWord(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith('-')) return arg;
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option && (option.required || option.optional)) i += 1;
+  }
+  return undefined;
+}
+
 try {
+  const word = commandWord(process.argv.slice(2));
+  if (word !== undefined && word !== 'help' && !program.commands.some((c) => c.name() === word || c.aliases().includes(word))) {
+    process.stderr.write(`error: unknown command '${word}'\n(add --help for usage)\n`);
+    process.exit(EXIT.usage);
+  }
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

@@ -547,6 +547,14 @@ describe('stratus help, usage errors and failures', () => {
     assert.deepEqual([version.code, version.stdout], [0, '0.1.0\n']);
   });
 
+  it('an unknown command is a usage error (exit 2), with --help too', async () => {
+    for (const args of [['nosuch'], ['nosuch', '--help'], ['--server', 'http://127.0.0.1:1', 'nosuch', '--help']]) {
+      const r = await runCli(args);
+      assert.deepEqual([r.code, r.stdout], [2, ''], args.join(' '));
+      assert.match(r.stderr, /^error: unknown command 'nosuch'/);
+    }
+  });
+
   it('docs/cli.md has a section for every command and names each of its options', async () => {
     const doc = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
     const configDoc = readFileSync(join(ROOT, 'docs/config.md'), 'utf8');
