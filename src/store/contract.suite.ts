@@ -237,6 +237,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         });
         assert.deepEqual(await store.getDevice(app.id, 'a4cf12fe0b11'), d);
         assert.equal(await store.getDevice(app.id, 'b8d61a000000'), null);
+        assert.deepEqual(await store.getDeviceById(d.id), d);
+        assert.equal(await store.getDeviceById(d.id + 1000), null);
       });
 
       it('insertDevice of a GUID already there returns the existing record unchanged', async () => {

@@ -31,6 +31,7 @@ export interface Store {
   activeSecrets(appId: number, now: number): Promise<ActiveSecret[]>;
 
   getDevice(appId: number, guid: string): Promise<DeviceRecord | null>;
+  getDeviceById(deviceId: number): Promise<DeviceRecord | null>;
   /** Inserts the device, or returns the one already there (a concurrent first request). */
   insertDevice(input: NewDevice): Promise<DeviceRecord>;
   updateDevice(deviceId: number, patch: DevicePatch): Promise<DeviceRecord | null>;

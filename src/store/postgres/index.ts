@@ -118,6 +118,10 @@ export class PostgresStore implements Store {
     return this.reads.getDevice(appId, guid);
   }
 
+  getDeviceById(deviceId: number): Promise<DeviceRecord | null> {
+    return this.reads.getDeviceById(deviceId);
+  }
+
   insertDevice(device: NewDevice): Promise<DeviceRecord> {
     return this.writes.insertDevice(device);
   }

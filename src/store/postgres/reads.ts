@@ -49,6 +49,11 @@ export class PostgresReads {
     return rows.map((r) => ({ secret: r.secret, expiresAt: r.expires_at === null ? null : Number(r.expires_at) }));
   }
 
+  async getDeviceById(deviceId: number): Promise<DeviceRecord | null> {
+    const [row] = await this.rows<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [deviceId], 'stratus.device_by_id');
+    return row ? toDevice(row) : null;
+  }
+
   async getDevice(appId: number, guid: string): Promise<DeviceRecord | null> {
     const [row] = await this.rows<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [appId, guid], 'stratus.device');
     return row ? toDevice(row) : null;

@@ -105,6 +105,10 @@ export class SqliteStore implements Store {
     return this.reads.getDevice(appId, guid);
   }
 
+  async getDeviceById(deviceId: number): Promise<DeviceRecord | null> {
+    return this.reads.getDeviceById(deviceId);
+  }
+
   insertDevice(device: NewDevice): Promise<DeviceRecord> {
     return this.writer.call('insertDevice', device);
   }

@@ -23,6 +23,7 @@ export class SqliteReads {
     this.s = {
       appByName: p('SELECT * FROM apps WHERE name = ?'),
       device: p('SELECT * FROM devices WHERE app_id = ? AND guid = ?'),
+      deviceById: p('SELECT * FROM devices WHERE id = ?'),
       secrets: p('SELECT secret, expires_at AS expiresAt FROM app_secrets WHERE app_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC'),
       stream: p('SELECT id FROM streams WHERE app_id = ? AND scope = ? AND owner = ? AND name = ?'),
       page: p(
@@ -51,6 +52,11 @@ export class SqliteReads {
 
   activeSecrets(appId: number, now: number): ActiveSecret[] {
     return this.s.secrets.all(appId, now) as ActiveSecret[];
+  }
+
+  getDeviceById(deviceId: number): DeviceRecord | null {
+    const row = this.s.deviceById.get(deviceId) as DeviceRow | undefined;
+    return row ? toDevice(row) : null;
   }
 
   getDevice(appId: number, guid: string): DeviceRecord | null {
