@@ -18,18 +18,21 @@ export interface OnlineEntry {
 }
 
 export class OnlineTable {
-  private keys: Int32Array;
-  private appIds: Int32Array;
-  private offlineAt: Uint32Array;
-  private windows: Uint32Array;
-  private prev: Int32Array;
-  private next: Int32Array;
+  private keys!: Int32Array;
+  private appIds!: Int32Array;
+  private offlineAt!: Uint32Array;
+  private windows!: Uint32Array;
+  private prev!: Int32Array;
+  private next!: Int32Array;
   /** Unix second → the first slot of the devices due then. */
   private readonly due = new Map<number, number>();
   private count = 0;
 
   constructor(initialCapacity = 1024) {
-    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity)));
+    this.allocate(2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
+  }
+
+  private allocate(capacity: number): void {
     this.keys = new Int32Array(capacity);
     this.appIds = new Int32Array(capacity);
     this.offlineAt = new Uint32Array(capacity);
@@ -172,13 +175,7 @@ export class OnlineTable {
 
   private grow(): void {
     const old = { keys: this.keys, appIds: this.appIds, offlineAt: this.offlineAt, windows: this.windows };
-    const capacity = old.keys.length * 2;
-    this.keys = new Int32Array(capacity);
-    this.appIds = new Int32Array(capacity);
-    this.offlineAt = new Uint32Array(capacity);
-    this.windows = new Uint32Array(capacity);
-    this.prev = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
+    this.allocate(old.keys.length * 2);
     this.due.clear();
     this.count = 0;
     for (let slot = 0; slot < old.keys.length; slot++) {
