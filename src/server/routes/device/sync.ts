@@ -59,14 +59,15 @@ export async function sync(services: Services, ctx: DeviceContext, call: DeviceC
     }
     response.cursors.push({ scope: s.scope, stream: s.stream, cursor: outcome.cursor, head: outcome.head });
   });
-  const view = body.config === undefined ? null : await services.configs.forDevice(ctx.app.id, ctx.device.id);
-  const sendConfig = view !== null && (body.config === null || normalizeEtag(body.config as string) !== normalizeEtag(view.etag));
+  const held = body.config;
+  const view = held === undefined ? null : await services.configs.forDevice(ctx.app.id, ctx.device.id);
+  const changed = view !== null && (held === null || normalizeEtag(held as string) !== normalizeEtag(view.etag)) ? view : null;
   // The text form (spec/PROTOCOL.md §6.3) on the same Accept rule as error answers.
   if (wantsText(call.headers.accept)) {
-    const text = formatSyncText({ ...response, config: sendConfig && view ? { etag: view.etag, text: view.text } : null });
+    const text = formatSyncText({ ...response, config: changed && { etag: changed.etag, text: changed.text } });
     return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
   }
-  if (sendConfig && view) response.config = { etag: view.etag, values: view.values };
+  if (changed) response.config = { etag: changed.etag, values: changed.values };
   return jsonAnswer(JSON.stringify(response));
 }
 
