@@ -22,14 +22,12 @@ export function formatSyncText(answer: SyncTextAnswer): string {
   let out = `time: ${answer.time}\n`;
   for (const a of answer.accepted) out += `accepted: ${idField(a.id)} ${a.seq}\n`;
   for (const r of answer.rejected) out += `rejected: ${r.index} ${idField(r.id)} ${r.code} ${escapeValue(r.message)}\n`;
-  for (const c of answer.cursors) {
-    out += `cursor: ${c.scope} ${c.stream} ${c.cursor} ${c.head}\n`;
-    for (const m of answer.messages) {
-      if (m.scope === c.scope && m.stream === c.stream) {
-        out += `message: ${m.scope} ${m.stream} ${m.seq} ${m.time} ${m.from} ${escapeValue(m.value)}\n`;
-      }
-    }
+  const byStream = new Map<string, string>();
+  for (const m of answer.messages) {
+    const key = `${m.scope} ${m.stream}`;
+    byStream.set(key, `${byStream.get(key) ?? ''}message: ${key} ${m.seq} ${m.time} ${m.from} ${escapeValue(m.value)}\n`);
   }
+  for (const c of answer.cursors) out += `cursor: ${c.scope} ${c.stream} ${c.cursor} ${c.head}\n${byStream.get(`${c.scope} ${c.stream}`) ?? ''}`;
   if (answer.config) out += `config: ${answer.config.etag}\n${answer.config.text}`;
   return out;
 }
