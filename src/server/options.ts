@@ -30,6 +30,9 @@ export const DEFAULT_SERVER_OPTIONS = {
   newDevicesPerAddressPerMinute: 100,
   maxPendingDevicesPerApp: 1000,
   maxDevicesPerApp: 1_000_000,
+  maxStreamsPerApp: 100_000,
+  /** Streams one device may follow (hold a cursor on). */
+  maxCursorsPerDevice: 1000,
   /** Rejections recorded in `$stratus/rejections` per app per minute (a device is refused either way). */
   rejectionsPerAppPerMinute: 60,
   /** How long a node trusts its cached app record and secrets. */

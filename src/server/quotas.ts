@@ -1,24 +1,48 @@
 import { StratusError } from '../protocol/index.js';
-import type { AppRecord, DeviceCounts, Store } from '../store/types.js';
+import type { AppRecord, DeviceCounts, Store, StreamRef } from '../store/types.js';
+import { LruMap } from './lru.js';
 import { MinuteCounter } from './minute-counter.js';
 import type { ServerOptions } from './options.js';
 
 type QuotaOptions = Pick<
   ServerOptions,
-  'newDevicesPerAppPerMinute' | 'newDevicesPerAddressPerMinute' | 'maxPendingDevicesPerApp' | 'maxDevicesPerApp' | 'appCacheMs'
+  | 'newDevicesPerAppPerMinute'
+  | 'newDevicesPerAddressPerMinute'
+  | 'maxPendingDevicesPerApp'
+  | 'maxDevicesPerApp'
+  | 'maxStreamsPerApp'
+  | 'maxCursorsPerDevice'
+  | 'appCacheMs'
 >;
+
+interface Counted {
+  count: number;
+  loadedAtMs: number;
+}
+interface CountCache<K> {
+  get(key: K): Counted | undefined;
+  set(key: K, value: Counted): void;
+}
+
+const streamKey = (ref: StreamRef): string => `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
 
 /**
  * The limits on what one holder of an app secret can make the server keep: new devices per app and
- * per source address each minute, pending devices per app, devices per app. Counts are this node's
- * view (the store's count, at most `appCacheMs` old, plus what this node registered since), so on
- * several nodes a quota can be passed by what the others registered meanwhile.
+ * per source address each minute, pending devices per app, devices per app, streams per app, and
+ * streams a device follows (cursors). Counts are this node's view (the store's count, at most
+ * `appCacheMs` old, plus what this node added since), so on several nodes a quota can be passed by
+ * what the others added meanwhile. Streams and cursors known to exist are remembered, so a sync to
+ * streams it has used before costs no read.
  */
 export class Quotas {
   private readonly perApp = new MinuteCounter(10_000);
   private readonly perAddress = new MinuteCounter(100_000);
   private readonly counts = new Map<number, { counts: DeviceCounts; loadedAtMs: number }>();
   private readonly loading = new Map<number, Promise<DeviceCounts>>();
+  private readonly knownStreams = new LruMap<string, true>(100_000);
+  private readonly knownCursors = new LruMap<string, true>(100_000);
+  private readonly streamCounts = new Map<number, Counted>();
+  private readonly cursorCounts = new LruMap<number, Counted>(100_000);
 
   constructor(
     private readonly store: Store,
@@ -46,6 +70,66 @@ export class Quotas {
     }
     counts.total += 1;
     if (pending) counts.pending += 1;
+  }
+
+  /**
+   * Before a device's sync: refuses (quota_exceeded) subscriptions that would create streams past
+   * the app's quota or cursors past the device's; returns the publish items (by index) that would
+   * create a stream past the quota, to be rejected on their own.
+   */
+  async checkStreams(appId: number, deviceId: number, publish: readonly StreamRef[], subscribe: readonly StreamRef[]): Promise<Set<number>> {
+    const o = this.options;
+    const refused = new Set<number>();
+    const newStreams = new Map<string, number[]>(); // key → publish indexes (-1: a subscription)
+    const note = async (ref: StreamRef, index: number) => {
+      const key = streamKey(ref);
+      if (this.knownStreams.get(key)) return;
+      if (!newStreams.has(key) && (await this.store.streamExists(ref))) {
+        this.knownStreams.set(key, true);
+        return;
+      }
+      newStreams.set(key, [...(newStreams.get(key) ?? []), index]);
+    };
+    for (const ref of subscribe) await note(ref, -1);
+    for (const [i, ref] of publish.entries()) await note(ref, i);
+
+    const newCursors: string[] = [];
+    for (const ref of subscribe) {
+      const key = `${deviceId}\u0000${streamKey(ref)}`;
+      if (this.knownCursors.get(key)) continue;
+      if (await this.store.cursorExists(deviceId, ref)) this.knownCursors.set(key, true);
+      else newCursors.push(key);
+    }
+    if (newCursors.length > 0 && o.maxCursorsPerDevice > 0) {
+      const cursors = await this.count(this.cursorCounts, deviceId, () => this.store.cursorCount(deviceId));
+      if (cursors.count + newCursors.length > o.maxCursorsPerDevice) {
+        throw new StratusError('quota_exceeded', `a device may follow ${o.maxCursorsPerDevice} streams; this one follows ${cursors.count}`);
+      }
+      cursors.count += newCursors.length;
+    }
+
+    if (newStreams.size > 0 && o.maxStreamsPerApp > 0) {
+      const streams = await this.count(this.streamCounts, appId, () => this.store.streamCount(appId));
+      for (const indexes of newStreams.values()) {
+        if (streams.count < o.maxStreamsPerApp) {
+          streams.count += 1;
+          continue;
+        }
+        if (indexes.includes(-1)) throw new StratusError('quota_exceeded', `the app has ${streams.count} streams, its limit`);
+        for (const i of indexes) refused.add(i);
+      }
+    }
+    for (const key of newStreams.keys()) this.knownStreams.set(key, true);
+    for (const key of newCursors) this.knownCursors.set(key, true);
+    return refused;
+  }
+
+  private async count<K>(cache: CountCache<K>, key: K, load: () => Promise<number>): Promise<Counted> {
+    const cached = cache.get(key);
+    if (cached && Date.now() - cached.loadedAtMs < this.options.appCacheMs) return cached;
+    const entry = { count: await load(), loadedAtMs: Date.now() };
+    cache.set(key, entry);
+    return entry;
   }
 
   /** The app's counts: loaded once per `appCacheMs` (one load shared by concurrent callers), then counted here. */

@@ -845,6 +845,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    describe('quota counts', () => {
+      it('streamExists, streamCount, cursorExists and cursorCount follow publishes and subscriptions', async () => {
+        const d = await device('d1');
+        const temp = shared(app.id, 'home', 'temp');
+        const cmd = shared(app.id, 'home', 'cmd');
+        assert.equal(await store.streamExists(temp), false);
+        assert.equal(await store.streamCount(app.id), 0);
+        await publish(d.id, T0, message(temp, 'a'));
+        assert.equal(await store.streamExists(temp), true);
+        assert.equal(await store.streamExists(shared(app.id + 1000, 'home', 'temp')), false);
+        assert.equal(await store.cursorExists(d.id, temp), false);
+        await subscribe(d.id, T0, { ...cmd, after: null, limit: null, reset: false, pageSize: 10 });
+        await subscribe(d.id, T0, { ...temp, after: null, limit: null, reset: false, pageSize: 10 });
+        assert.equal(await store.streamCount(app.id), 2);
+        assert.equal(await store.cursorExists(d.id, cmd), true);
+        assert.equal(await store.cursorExists(d.id + 1000, cmd), false);
+        assert.equal(await store.cursorCount(d.id), 2);
+        assert.equal(await store.cursorCount(d.id + 1000), 0);
+      });
+    });
+
     describe('listStreams and stats', () => {
       it('lists each stream with head, count and last time, by scope or all', async () => {
         const other = await store.insertApp(newApp('aviary'), 's', T0);

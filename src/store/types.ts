@@ -52,6 +52,12 @@ export interface Store {
   /** The messaging part of one device round trip (PROTOCOL §6), atomic and durable when resolved. */
   sync(input: StoreSyncInput): Promise<StoreSyncResult>;
   listStreams(appId: number, scope: string | null): Promise<StreamInfo[]>;
+  /** For quotas: whether a stream exists, how many an app has (the server's `$stratus` ones not counted). */
+  streamExists(ref: StreamRef): Promise<boolean>;
+  streamCount(appId: number): Promise<number>;
+  /** For quotas: whether the device follows the stream (has a cursor on it), and on how many it has one. */
+  cursorExists(deviceId: number, ref: StreamRef): Promise<boolean>;
+  cursorCount(deviceId: number): Promise<number>;
   /** Reads without a cursor (admins): messages after `after`, oldest first, unexpired. */
   readMessages(ref: StreamRef, after: number, limit: number, now: number): Promise<StoredMessage[]>;
   /** Deletes one message (`seq`) or the whole stream's messages; returns how many. Seqs are never reused. */

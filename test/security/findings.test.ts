@@ -413,6 +413,35 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
     }
   });
 
+  it('streams per app and streams followed per device are capped; publishes to known streams go on', async () => {
+    const s = await startInProcess({ maxStreamsPerApp: 8, maxCursorsPerDevice: 5 });
+    try {
+      await s.createApp('open', 'open-secret', 'open');
+      const a = new TestDevice(s.url, 'open', 'open-secret', 'a', s.now);
+      const b = new TestDevice(s.url, 'open', 'open-secret', 'b', s.now);
+      const follow = (d: TestDevice, names: string[]) => d.sync({ subscribe: names.map((stream) => ({ scope: 'home', stream })) });
+      assert.equal((await follow(a, ['s1', 's2', 's3', 's4', 's5'])).status, 200);
+      const sixth = await follow(a, ['s6']);
+      assert.deepEqual([sixth.status, sixth.json.error.code], [403, 'quota_exceeded']);
+      assert.equal((await follow(a, ['s1', 's2'])).status, 200, 'streams it follows already are fine');
+      assert.equal((await follow(b, ['s6', 's7', 's8'])).status, 200); // 8 streams in the app now
+      const ninth = await follow(b, ['s9']);
+      assert.deepEqual([ninth.status, ninth.json.error.code], [403, 'quota_exceeded']);
+      const mixed = await a.sync({ publish: [
+        { id: 'p1', scope: 'home', stream: 's1', value: 'x' },
+        { id: 'p2', scope: 'home', stream: 'brand-new', value: 'y' },
+        { id: 'p3', scope: 'home', stream: 's2', value: 'z' },
+      ] });
+      assert.equal(mixed.status, 200);
+      assert.deepEqual(mixed.json.accepted.map((x: { id: string }) => x.id), ['p1', 'p3']);
+      assert.deepEqual(mixed.json.rejected.map((x: { id: string; index: number; code: string }) => [x.id, x.index, x.code]), [['p2', 1, 'quota_exceeded']]);
+      const streams = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/open/streams');
+      assert.equal(streams.json.streams.filter((x: { scope: string }) => x.scope !== '$stratus').length, 8);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a closed app records at most the configured rejections a minute, however many GUIDs knock', async () => {
     const s = await startInProcess({ rejectionsPerAppPerMinute: 4, newDevicesPerAddressPerMinute: 0 });
     try {

@@ -138,6 +138,22 @@ export class PostgresStore implements Store {
     return this.reads.listDevices(appId, filter);
   }
 
+  streamExists(ref: StreamRef): Promise<boolean> {
+    return this.reads.streamExists(ref);
+  }
+
+  streamCount(appId: number): Promise<number> {
+    return this.reads.streamCount(appId);
+  }
+
+  cursorExists(deviceId: number, ref: StreamRef): Promise<boolean> {
+    return this.reads.cursorExists(deviceId, ref);
+  }
+
+  cursorCount(deviceId: number): Promise<number> {
+    return this.reads.cursorCount(deviceId);
+  }
+
   deviceCounts(appId: number): Promise<DeviceCounts> {
     return this.reads.deviceCounts(appId);
   }

@@ -59,6 +59,30 @@ export class PostgresReads {
     return row ? toDevice(row) : null;
   }
 
+  async streamExists(ref: StreamRef): Promise<boolean> {
+    const rows = await this.rows('SELECT 1 FROM streams WHERE app_id = $1 AND scope = $2 AND owner = $3 AND name = $4', [ref.appId, ref.scope, ref.owner, ref.stream], 'stratus.stream_exists');
+    return rows.length > 0;
+  }
+
+  async streamCount(appId: number): Promise<number> {
+    const [row] = await this.rows<{ n: string }>("SELECT count(*) AS n FROM streams WHERE app_id = $1 AND scope <> '$stratus'", [appId], 'stratus.stream_count');
+    return Number(row?.n ?? 0);
+  }
+
+  async cursorExists(deviceId: number, ref: StreamRef): Promise<boolean> {
+    const rows = await this.rows(
+      'SELECT 1 FROM cursors c JOIN streams s ON s.id = c.stream_id WHERE c.device_id = $1 AND s.app_id = $2 AND s.scope = $3 AND s.owner = $4 AND s.name = $5',
+      [deviceId, ref.appId, ref.scope, ref.owner, ref.stream],
+      'stratus.cursor_exists',
+    );
+    return rows.length > 0;
+  }
+
+  async cursorCount(deviceId: number): Promise<number> {
+    const [row] = await this.rows<{ n: string }>('SELECT count(*) AS n FROM cursors WHERE device_id = $1', [deviceId], 'stratus.cursor_count');
+    return Number(row?.n ?? 0);
+  }
+
   async deviceCounts(appId: number): Promise<DeviceCounts> {
     const [row] = await this.rows<{ total: string; pending: string }>(
       "SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE status = 'pending') AS pending FROM devices WHERE app_id = $1",

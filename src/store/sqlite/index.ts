@@ -125,6 +125,22 @@ export class SqliteStore implements Store {
     return this.reads.listDevices(appId, filter);
   }
 
+  async streamExists(ref: StreamRef): Promise<boolean> {
+    return this.reads.streamExists(ref);
+  }
+
+  async streamCount(appId: number): Promise<number> {
+    return this.reads.streamCount(appId);
+  }
+
+  async cursorExists(deviceId: number, ref: StreamRef): Promise<boolean> {
+    return this.reads.cursorExists(deviceId, ref);
+  }
+
+  async cursorCount(deviceId: number): Promise<number> {
+    return this.reads.cursorCount(deviceId);
+  }
+
   async deviceCounts(appId: number): Promise<DeviceCounts> {
     return this.reads.deviceCounts(appId);
   }

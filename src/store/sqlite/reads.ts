@@ -116,6 +116,26 @@ export class SqliteReads {
     return stream ? this.page(stream.id, after, now, limit) : [];
   }
 
+  streamExists(ref: StreamRef): boolean {
+    return this.s.stream.get(ref.appId, ref.scope, ref.owner, ref.stream) !== undefined;
+  }
+
+  streamCount(appId: number): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM streams WHERE app_id = ? AND scope <> '$stratus'").get(appId) as { n: number }).n;
+  }
+
+  cursorExists(deviceId: number, ref: StreamRef): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM cursors c JOIN streams s ON s.id = c.stream_id WHERE c.device_id = ? AND s.app_id = ? AND s.scope = ? AND s.owner = ? AND s.name = ?')
+        .get(deviceId, ref.appId, ref.scope, ref.owner, ref.stream) !== undefined
+    );
+  }
+
+  cursorCount(deviceId: number): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM cursors WHERE device_id = ?').get(deviceId) as { n: number }).n;
+  }
+
   listStreams(appId: number, scope: string | null): StreamInfo[] {
     return this.db
       .prepare(

@@ -26,6 +26,9 @@ function queryNumber(value: string | null): unknown {
 /** `POST /v1/publish`: one message, as JSON or a form. */
 export async function publishOne(services: Services, ctx: DeviceContext, call: DeviceCall): Promise<DeviceAnswer> {
   const message = toNewMessage(ctx, fields(call.headers['content-type'], call.body), services.options, 'message');
+  if ((await services.quotas.checkStreams(ctx.app.id, ctx.device.id, [message], [])).size > 0) {
+    throw new StratusError('quota_exceeded', 'the app holds as many streams as its quota allows');
+  }
   const result = await services.sync({ deviceId: ctx.device.id, now: ctx.now, publish: [message], subscribe: [] });
   const seq = result.published[0]?.seq;
   return jsonAnswer(JSON.stringify({ id: message.clientId, seq }));
@@ -43,6 +46,7 @@ export async function readMessages(services: Services, ctx: DeviceContext, call:
     reset: reset === null ? undefined : reset === 'true' ? true : reset === 'false' ? false : reset,
   };
   const subscription = toSubscription(ctx, item, services.options, 'query');
+  await services.quotas.checkStreams(ctx.app.id, ctx.device.id, [], [subscription]);
   const result = await services.sync({ deviceId: ctx.device.id, now: ctx.now, publish: [], subscribe: [subscription] });
   const outcome = result.subscriptions[0];
   const body = {

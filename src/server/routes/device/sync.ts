@@ -32,16 +32,23 @@ export async function sync(services: Services, ctx: DeviceContext, call: DeviceC
 
   // Publish items are accepted or rejected each on its own.
   const rejected: RejectedItem[] = [];
-  const messages: NewMessage[] = [];
+  const valid: { message: NewMessage; index: number }[] = [];
   publish.forEach((item, index) => {
     try {
-      messages.push(toNewMessage(ctx, item, services.options, `publish[${index}]`));
+      valid.push({ message: toNewMessage(ctx, item, services.options, `publish[${index}]`), index });
     } catch (error) {
       if (!(error instanceof StratusError)) throw error;
       const id = isPlainObject(item) && typeof item.id === 'string' ? item.id : null;
       rejected.push({ id, index, code: error.code, message: error.message });
     }
   });
+  const overQuota = await services.quotas.checkStreams(ctx.app.id, ctx.device.id, valid.map((v) => v.message), subscriptions);
+  const messages: NewMessage[] = [];
+  valid.forEach(({ message, index }, i) => {
+    if (!overQuota.has(i)) messages.push(message);
+    else rejected.push({ id: message.clientId, index, code: 'quota_exceeded', message: `publish[${index}]: the app holds as many streams as its quota allows` });
+  });
+  rejected.sort((a, b) => a.index - b.index);
 
   const result = await services.sync({ deviceId: ctx.device.id, now: ctx.now, publish: messages, subscribe: subscriptions });
   const response: SyncResponse = {
