@@ -20,7 +20,7 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, fix: 'Wait for the seconds in Retry-After, then retry.' },
   quota_exceeded: {
     status: 403,
-    fix: 'The app holds as many devices (or waiting devices) as its quota allows: an admin approves, denies or deletes some, or raises the quota.',
+    fix: 'A quota is reached (the message says which): an admin approves or denies waiting devices, deletes devices or streams, or raises the quota.',
   },
   not_found: { status: 404, fix: 'Check the path and the names in it.' },
   unavailable: { status: 503, fix: 'The server is starting, stopping or overloaded; retry with backoff.' },
