@@ -16,6 +16,8 @@
 #endif
 
 #include "stratus_hex.h"
+#include "stratus_pgm.h"
+#include "stratus_sign.h"
 
 namespace {
 
@@ -55,8 +57,9 @@ uint32_t boardEntropy(void *) {
 #else
   // No hardware generator: the time to get here and a floating analog pin. A sketch that wants
   // ids unique across resets for sure gives the library storage (useEEPROM), which keeps a boot count.
+  // (rotating by whole bytes: register moves on an 8-bit MCU)
   uint32_t mix = micros();
-  for (uint8_t i = 0; i < 8; i++) mix = (mix << 4 | mix >> 28) ^ (uint32_t)analogRead(A0) ^ micros();
+  for (uint8_t i = 0; i < 8; i++) mix = (mix << 8 | mix >> 24) ^ (uint32_t)analogRead(A0) ^ micros();
   return mix;
 #endif
 }
@@ -93,7 +96,7 @@ StratusBase::StratusBase(const char *url, const char *app, const char *secret, c
                          char *config, size_t config_size, uint8_t *queue, size_t queue_size,
                          stratus_subscription *subs, uint8_t subs_max, char *text, size_t text_size, Client *client)
     : net_(client), text_(text), text_size_(text_size) {
-  stratus_init(&client_, app != 0 ? url : 0, app, secret, 0, answer, answer_size, config, config_size, queue,
+  stratus_init_core(&client_, app != 0 ? url : 0, app, secret, 0, answer, answer_size, config, config_size, queue,
                queue_size, subs, subs_max);
   if (app == 0) stratus_init_app_url(&client_, url);
   memset(&transport_, 0, sizeof transport_);
@@ -107,14 +110,12 @@ void StratusBase::setDevice(const uint8_t mac[6]) {
 }
 
 void StratusBase::begin(Client &client) {
+  // the same functions for every object (copied from flash); only the Client differs
+  static const stratus_transport arduino STRATUS_PROGMEM = {0, netConnect, netWrite, netRead, netClose, boardMillis, 0,
+                                                            boardEntropy};
   net_ = &client;
+  STRATUS_MEMCPY_P(&transport_, &arduino, sizeof transport_);
   transport_.ctx = net_;
-  transport_.connect = netConnect;
-  transport_.write = netWrite;
-  transport_.read = netRead;
-  transport_.close = netClose;
-  transport_.millis = boardMillis;
-  transport_.entropy = boardEntropy;
 #if defined(ESP32) || defined(ESP8266)
   if (client_.device == 0) {
     uint8_t mac[6];
@@ -122,7 +123,7 @@ void StratusBase::begin(Client &client) {
     setDevice(mac);
   }
 #endif
-  stratus_begin(&client_, &transport_, storage_.size > 0 ? &storage_ : 0);
+  stratus_begin_transport(&client_, &transport_);
 }
 
 void StratusBase::useEEPROM(size_t offset, size_t size) {
@@ -135,7 +136,7 @@ void StratusBase::useEEPROM(size_t offset, size_t size) {
   EEPROM.begin(offset + size);
   storage_.commit = eepromCommit;
 #endif
-  if (transport_.millis != 0) stratus_begin(&client_, &transport_, &storage_);
+  stratus_use_storage(&client_, &storage_);
 #else
   (void)offset;
   (void)size;
@@ -170,14 +171,9 @@ bool StratusBase::publish(const char *stream, const char *data, const char *scop
 bool StratusBase::publishNumber(const char *stream, unsigned long magnitude, bool negative, const char *scope,
                                 uint32_t ttl, bool queue) {
   char text[12];
-  char *p = text + sizeof text - 1;
-  *p = '\0';
-  do {
-    *--p = (char)('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude > 0);
-  if (negative) *--p = '-';
-  return publish(stream, p, scope, ttl, queue);
+  text[0] = '-';
+  stratus_format_u32(magnitude, text + 1);  // the core's one number formatter
+  return publish(stream, negative ? text : text + 1, scope, ttl, queue);
 }
 
 bool StratusBase::publish(const char *stream, double data, const char *scope, uint32_t ttl, bool queue) {

@@ -59,6 +59,29 @@
 #endif
 #endif
 
+/* stratus.config_url (a signed static config file, PROTOCOL §5) is honoured when this is 1: the
+ * default on 32-bit boards. On AVR it is 0 (about 1 KB of flash); a sketch turns it on with
+ * `stratus.useStaticConfig()` in setup(), or for the whole build with -DSTRATUS_STATIC_CONFIG=1. */
+#ifndef STRATUS_STATIC_CONFIG
+#if defined(__AVR__)
+#define STRATUS_STATIC_CONFIG 0
+#else
+#define STRATUS_STATIC_CONFIG 1
+#endif
+#endif
+
+/* 1: an update() with nothing to publish or subscribe is a GET /v1/config with If-None-Match (a
+ * 304 when unchanged). 0 (the default on AVR, about 250 B less): it is the same sync as always,
+ * carrying only the config's ETag (no config in the answer when unchanged). `stratus.useConfigPoll()`
+ * turns it on in setup(). */
+#ifndef STRATUS_CONFIG_POLL
+#if defined(__AVR__)
+#define STRATUS_CONFIG_POLL 0
+#else
+#define STRATUS_CONFIG_POLL 1
+#endif
+#endif
+
 /* The device's own scope (PROTOCOL §6): only it and admins read or write there. */
 static const char *const PRIVATE = 0;
 
@@ -97,6 +120,10 @@ class StratusBase {
   void setDevice(const uint8_t mac[6]);
   /* Keeps queued publishes and a boot count (unique ids across resets) in EEPROM from `offset`. */
   void useEEPROM(size_t offset = 0, size_t size = 9 + STRATUS_QUEUE_BYTES);
+  /* Honours stratus.config_url: the config then comes from a signed static file (on by default but on AVR). */
+  void useStaticConfig() { stratus_use_static_config(&client_); }
+  /* An update with nothing else to do polls GET /v1/config (304 when unchanged; on by default but on AVR). */
+  void useConfigPoll() { stratus_use_config_poll(&client_); }
   /* The longest any one request may take (connect, send, answer), in milliseconds. */
   void setTimeout(uint32_t ms) { client_.timeout_ms = ms; }
   /* Gets log lines at the level of stratus.debug (or warnings by default). */
@@ -173,16 +200,25 @@ class Stratus : public StratusBase {
   /* The app is the URL's last path segment: "http://host:8080/greenhouse". */
   Stratus(const char *url, const char *secret)
       : StratusBase(url, 0, secret, answer_, sizeof answer_, config_, sizeof config_, queue_, sizeof queue_, subs_,
-                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, 0) {}
+                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, 0) { defaults(); }
   Stratus(const char *url, const char *secret, Client &client)
       : StratusBase(url, 0, secret, answer_, sizeof answer_, config_, sizeof config_, queue_, sizeof queue_, subs_,
-                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, &client) {}
+                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, &client) { defaults(); }
   /* The server's base URL and the app apart. */
   Stratus(const char *url, const char *app, const char *secret)
       : StratusBase(url, app, secret, answer_, sizeof answer_, config_, sizeof config_, queue_, sizeof queue_, subs_,
-                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, 0) {}
+                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, 0) { defaults(); }
 
  private:
+  /* compiled with the sketch, so its #defines choose */
+  void defaults() {
+#if STRATUS_STATIC_CONFIG
+    useStaticConfig();
+#endif
+#if STRATUS_CONFIG_POLL
+    useConfigPoll();
+#endif
+  }
   char answer_[STRATUS_ANSWER_BYTES];
   char config_[STRATUS_CONFIG_BYTES];
   uint8_t queue_[STRATUS_QUEUE_BYTES];

@@ -25,6 +25,16 @@ static const char storage_magic[3] = {'S', 'T', '1'};
 void stratus_init(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
                   char *answer, size_t answer_size, char *config, size_t config_size, uint8_t *queue, size_t queue_size,
                   stratus_subscription *subs, uint8_t subs_max) {
+  stratus_init_core(c, url, app, secret, device, answer, answer_size, config, config_size, queue, queue_size, subs,
+                    subs_max);
+  stratus_use_static_config(c);
+  stratus_use_config_poll(c);
+}
+
+void stratus_init_core(stratus_client *c, const char *url, const char *app, const char *secret,
+                                        const char *device, char *answer, size_t answer_size, char *config,
+                                        size_t config_size, uint8_t *queue, size_t queue_size,
+                                        stratus_subscription *subs, uint8_t subs_max) {
   memset(c, 0, sizeof *c);
   c->url = url;
   c->url_len = url != NULL ? strlen(url) : 0;
@@ -75,10 +85,10 @@ static uint32_t le32(const uint8_t *p) {
   return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-void stratus_save_queue(stratus_client *c) {
+static void save_queue(stratus_client *c) {
   const stratus_storage *s = c->storage;
   uint8_t len[2];
-  if (s == NULL || s->size < STORAGE_HEAD + c->queue.used) return;
+  if (s->size < STORAGE_HEAD + c->queue.used) return;
   len[0] = (uint8_t)c->queue.used;
   len[1] = (uint8_t)(c->queue.used >> 8);
   storage_write(s, STORAGE_HEAD, c->queue.buf, c->queue.used);
@@ -87,11 +97,15 @@ void stratus_save_queue(stratus_client *c) {
 }
 
 /* The boot count makes nonces and publish ids unique across resets; without storage, 32 random bits. */
-static void restore(stratus_client *c) {
-  const stratus_storage *s = c->storage;
-  const stratus_transport *t = c->transport;
+void stratus_save_queue(stratus_client *c) {
+  if (c->save != NULL) c->save(c);
+}
+
+void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   uint8_t head[STORAGE_HEAD];
-  if (s != NULL && s->size >= STORAGE_HEAD) {
+  c->storage = s;
+  c->save = save_queue;
+  if (s->size >= STORAGE_HEAD) {
     size_t used = 0;
     if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 3) == 0) {
       c->boot = le32(head + 3) + 1;
@@ -110,21 +124,30 @@ static void restore(stratus_client *c) {
     head[8] = (uint8_t)(used >> 8);
     storage_write(s, 0, head, sizeof head);
     storage_commit(s);
-    return;
   }
-  c->boot = t->entropy != NULL ? t->entropy(t->ctx) : (t->millis(t->ctx) * 2654435761UL) ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
 }
 
-void stratus_begin(stratus_client *c, const stratus_transport *transport, const stratus_storage *storage) {
-  c->transport = transport;
-  c->storage = storage;
-  restore(c);
+void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
+  c->transport = t;
+  if (c->storage == NULL || c->storage->size < STORAGE_HEAD) {
+    c->boot = t->entropy != NULL ? t->entropy(t->ctx)
+                                 : (t->millis(t->ctx) * 2654435761UL) ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+  }
   c->last_error = STRATUS_OK;
 }
 
+void stratus_begin(stratus_client *c, const stratus_transport *transport, const stratus_storage *storage) {
+  c->storage = NULL;
+  c->save = NULL;
+  if (storage != NULL) stratus_use_storage(c, storage);
+  stratus_begin_transport(c, transport);
+}
+
+STRATUS_NOINLINE uint32_t stratus_millis(const stratus_client *c) { return c->transport->millis(c->transport->ctx); }
+
 void stratus_set_clock(stratus_client *c, uint32_t server_time) {
   c->server_time = server_time;
-  c->clock_millis = c->transport->millis(c->transport->ctx);
+  c->clock_millis = stratus_millis(c);
   c->flags |= STRATUS_F_CLOCK;
 }
 
@@ -132,7 +155,7 @@ uint32_t stratus_now(stratus_client *c) {
   const stratus_transport *t = c->transport;
   if (t == NULL) return 0;
   if (c->flags & STRATUS_F_CLOCK) {
-    uint32_t seconds = (uint32_t)(t->millis(t->ctx) - c->clock_millis) / 1000;
+    uint32_t seconds = (uint32_t)(stratus_millis(c) - c->clock_millis) / 1000;
     /* move the base along so that millis() wrapping (49 days) never matters */
     c->server_time += seconds;
     c->clock_millis += seconds * 1000;
@@ -191,29 +214,39 @@ stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, siz
   return NULL;
 }
 
-stratus_error stratus_subscribe_handler(stratus_client *c, const char *scope, const char *stream,
-                                        stratus_handler handler, void *user, uint16_t limit, bool reset) {
-  stratus_subscription *s = stratus_find_sub(c, scope, scope != NULL ? strlen(scope) : 0, stream, strlen(stream));
+/* The slot for scope/stream (the one it had, else a free one), cleared and filled; NULL when full. */
+static stratus_subscription *subscription(stratus_client *c, const char *scope, const char *stream,
+                                                           uint16_t limit, bool reset) {
+  size_t scope_len = scope != NULL ? strlen(scope) : 0;
+  stratus_subscription *s = stratus_find_sub(c, scope, scope_len, stream, strlen(stream));
   uint8_t i;
   for (i = 0; s == NULL && i < c->subs_max; i++) {
     if (c->subs[i].stream == NULL) s = &c->subs[i];
   }
-  if (s == NULL) return STRATUS_E_TOO_MANY_SUBSCRIPTIONS;
+  if (s == NULL) return NULL;
   memset(s, 0, sizeof *s);
-  s->scope = scope != NULL && !is_private(scope, strlen(scope)) ? scope : NULL;
+  s->scope = scope != NULL && !is_private(scope, scope_len) ? scope : NULL;
   s->stream = stream;
-  s->handler = handler;
-  s->user = user;
   s->limit = limit;
   s->flags = reset ? STRATUS_SUB_RESET : 0;
+  return s;
+}
+
+stratus_error stratus_subscribe_handler(stratus_client *c, const char *scope, const char *stream,
+                                        stratus_handler handler, void *user, uint16_t limit, bool reset) {
+  stratus_subscription *s = subscription(c, scope, stream, limit, reset);
+  if (s == NULL) return STRATUS_E_TOO_MANY_SUBSCRIPTIONS;
+  s->handler = handler;
+  s->user = user;
   return STRATUS_OK;
 }
 
 stratus_error stratus_subscribe(stratus_client *c, const char *scope, const char *stream, stratus_callback callback,
                                 uint16_t limit, bool reset) {
-  stratus_error error = stratus_subscribe_handler(c, scope, stream, NULL, NULL, limit, reset);
-  if (error == STRATUS_OK) stratus_find_sub(c, scope, scope != NULL ? strlen(scope) : 0, stream, strlen(stream))->callback = callback;
-  return error;
+  stratus_subscription *s = subscription(c, scope, stream, limit, reset);
+  if (s == NULL) return STRATUS_E_TOO_MANY_SUBSCRIPTIONS;
+  s->callback = callback;
+  return STRATUS_OK;
 }
 
 void stratus_unsubscribe(stratus_client *c, const char *scope, const char *stream) {
@@ -225,18 +258,10 @@ void stratus_unsubscribe(stratus_client *c, const char *scope, const char *strea
 
 static uint8_t level_from(const char *v, size_t len) {
   static const char words[] STRATUS_PROGMEM = "error\0warn\0info\0debug\0trace\0";
-  const char *w = words;
-  uint8_t level = 1;
+  uint8_t level;
   if (len == 1 && v[0] >= '0' && v[0] <= '9') return (uint8_t)(v[0] - '0');
-  while (STRATUS_READ_U8(w) != 0) {
-    size_t n = STRATUS_STRLEN_P(w), i;
-    for (i = 0; i < n && i < len && (char)STRATUS_READ_U8(w + i) == v[i]; i++) {
-    }
-    if (i == n && n == len) return level;
-    w += n + 1;
-    level++;
-  }
-  return STRATUS_LOG_WARN;
+  level = stratus_flash_index(words, v, len, 0);
+  return level != 0 ? level : STRATUS_LOG_WARN;
 }
 
 const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *len) {
@@ -253,32 +278,28 @@ void stratus_config_changed(stratus_client *c) {
 }
 
 const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
-  size_t key_len = strlen(key), i;
+  size_t key_len = strlen(key);
+  stratus_get_cache *e = c->cache, *slot = NULL;
   const char *value;
-  stratus_get_cache *slot;
-  for (i = 0; i < STRATUS_GET_CACHE; i++) {
-    stratus_get_cache *e = &c->cache[i];
-    size_t start;
-    if (e->key != key || e->offset < key_len + 2) continue;
-    start = e->offset - key_len - 2;
-    /* the pointer is the same; check the text still names this key there (the key's bytes may change) */
-    if ((start == 0 || c->config[start - 1] == '\n') && memcmp(c->config + start, key, key_len) == 0 &&
-        c->config[e->offset - 2] == ':') {
-      *len = e->len;
-      return c->config + e->offset;
+  uint8_t i;
+  for (i = 0; i < STRATUS_GET_CACHE; i++, e++) {
+    if (e->key == key) {
+      /* the same pointer: the text must still name this key there (the key's bytes may change) */
+      const char *line = c->config + e->offset;
+      if (strncmp(line, key, key_len) == 0 && line[key_len] == ':') {
+        *len = e->len;
+        return line + key_len + 2;
+      }
+      slot = e;
+      break;
     }
+    if (e->key == NULL && slot == NULL) slot = e;
   }
   value = stratus_config_find(c->config, c->config_len, key, len);
   if (value == NULL) return NULL;
-  slot = &c->cache[c->nonce_count % STRATUS_GET_CACHE];
-  for (i = 0; i < STRATUS_GET_CACHE; i++) {
-    if (c->cache[i].key == NULL || c->cache[i].key == key) {
-      slot = &c->cache[i];
-      break;
-    }
-  }
+  if (slot == NULL) slot = &c->cache[(uint8_t)c->nonce_count % STRATUS_GET_CACHE];
   slot->key = key;
-  slot->offset = (uint16_t)(value - c->config);
+  slot->offset = (uint16_t)(value - key_len - 2 - c->config); /* the line's start */
   slot->len = (uint16_t)*len;
   return value;
 }

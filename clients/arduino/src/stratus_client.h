@@ -53,7 +53,7 @@ typedef void (*stratus_published_fn)(void *user, const char *id, uint32_t seq, s
 
 typedef struct stratus_get_cache {
   const char *key;
-  uint16_t offset; /* of the value in the config text */
+  uint16_t offset; /* of the key's line in the config text */
   uint16_t len;
 } stratus_get_cache;
 
@@ -67,6 +67,11 @@ typedef struct stratus_client {
   stratus_error last_error;
   const stratus_transport *transport;
   const stratus_storage *storage;
+  /* Optional parts, set only by the calls that enable them, so that a sketch that never does
+   * costs none of their code (the linker drops what no pointer names). */
+  void (*save)(struct stratus_client *c);
+  int (*fetch_static)(struct stratus_client *c, void *answer, const char *url, size_t url_len);
+  int (*poll)(struct stratus_client *c, void *answer);
   const char *url;      /* the server's base URL (http://host[:port][/path]) */
   size_t url_len;
   const char *app;
@@ -102,10 +107,25 @@ typedef struct stratus_client {
 void stratus_init(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
                   char *answer, size_t answer_size, char *config, size_t config_size, uint8_t *queue, size_t queue_size,
                   stratus_subscription *subs, uint8_t subs_max);
+/* The same without the optional parts (the Arduino face: a sketch enables them by calling
+ * stratus_use_static_config / stratus_use_storage, and pays for them only then). */
+void stratus_init_core(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
+                       char *answer, size_t answer_size, char *config, size_t config_size, uint8_t *queue,
+                       size_t queue_size, stratus_subscription *subs, uint8_t subs_max);
+/* Honour stratus.config_url (a signed static config file, PROTOCOL §5); stratus_init does it. */
+void stratus_use_static_config(stratus_client *c);
+/* An update with nothing to publish or subscribe polls GET /v1/config with If-None-Match (304 when
+ * unchanged, PROTOCOL §5); without this it is a sync carrying only "config": <etag> (no config
+ * record when unchanged). stratus_init does it. */
+void stratus_use_config_poll(stratus_client *c);
 /* Splits "http://host:port/app" into base URL and app (the URL's last path segment). */
 stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app);
 /* Attaches the transport (required) and restores state from storage (optional, may be NULL). */
 void stratus_begin(stratus_client *c, const stratus_transport *transport, const stratus_storage *storage);
+/* The two halves of stratus_begin: the transport, and the storage (queue and boot count kept
+ * across resets; either order). */
+void stratus_begin_transport(stratus_client *c, const stratus_transport *transport);
+void stratus_use_storage(stratus_client *c, const stratus_storage *storage);
 
 /* One sync: the queued publishes, every subscription (callbacks run here, in order), the config
  * when it changed. STRATUS_OK when the exchange completed (publishes may still be rejected one by

@@ -37,15 +37,22 @@ int stratus_config_next(const char *text, size_t len, size_t *pos, stratus_entry
 }
 
 const char *stratus_config_find(const char *text, size_t len, const char *key, size_t *value_len) {
-  size_t pos = 0, key_len = strlen(key);
-  const char *found = NULL;
-  stratus_entry e;
-  if (text == NULL) return NULL;
-  while (stratus_config_next(text, len, &pos, &e)) {
-    if (e.key_len == key_len && memcmp(e.key, key, key_len) == 0) {
-      found = e.value;
-      *value_len = e.value_len;
+  size_t key_len = strlen(key), i;
+  const char *end = text + len, *found = NULL, *line = text;
+  if (text == NULL || key_len == 0) return NULL;
+  /* a key holding ": " past its first byte names no entry (an entry's key ends at its first ": ") */
+  for (i = 1; i + 1 < key_len; i++) {
+    if (key[i] == ':' && key[i + 1] == ' ') return NULL;
+  }
+  while (line < end) {
+    const char *eol = (const char *)memchr(line, '\n', (size_t)(end - line));
+    if (eol == NULL) eol = end;
+    if ((size_t)(eol - line) >= key_len + 2 && memcmp(line, key, key_len) == 0 && line[key_len] == ':' &&
+        line[key_len + 1] == ' ') {
+      found = line + key_len + 2;
+      *value_len = (size_t)(eol - found);
     }
+    line = eol + 1;
   }
   return found;
 }
@@ -140,20 +147,10 @@ int stratus_parse_float(const char *s, size_t len, float *out) {
 static const char bool_words[] STRATUS_PROGMEM = "true\0" "1\0" "yes\0" "on\0" "false\0" "0\0" "no\0" "off\0";
 
 int stratus_parse_bool(const char *s, size_t len, bool *out) {
-  const char *w = bool_words;
-  uint8_t index;
-  char lower[6];
-  size_t i;
-  if (len == 0 || len >= sizeof lower) return 0;
-  for (i = 0; i < len; i++) lower[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
-  for (index = 0; index < 8; index++) {
-    if (stratus_flash_equals(lower, len, w)) {
-      *out = index < 4;
-      return 1;
-    }
-    w += STRATUS_STRLEN_P(w) + 1;
-  }
-  return 0;
+  uint8_t index = stratus_flash_index(bool_words, s, len, 1);
+  if (index == 0) return 0;
+  *out = index <= 4;
+  return 1;
 }
 
 int stratus_config_valid(const char *text, size_t len) {

@@ -42,37 +42,21 @@ const char *stratus_error_name(stratus_error code) {
   return nth_name(client_names, STRATUS_E_HTTP_STATUS - CLIENT_FIRST);
 }
 
-/* Does the flash entry at p equal name[0..len)? */
-static int entry_equals(const char *p, const char *name, size_t len) {
-  size_t i = 0;
-  for (; i < len; i++) {
-    if ((char)STRATUS_READ_U8(p + i) != name[i]) return 0;
-  }
-  return STRATUS_READ_U8(p + len) == 0;
+stratus_error stratus_error_from_name(const char *name, size_t len) {
+  uint8_t index = stratus_flash_index(protocol_names, name, len, 0);
+  return index > 1 ? (stratus_error)(index - 1) : STRATUS_E_HTTP_STATUS; /* "ok" is no error's name */
 }
 
-stratus_error stratus_error_from_name(const char *name, size_t len) {
-  const char *p = protocol_names;
-  unsigned i;
-  for (i = 0; i < PROTOCOL_COUNT; i++) {
-    if (i > 0 && entry_equals(p, name, len)) return (stratus_error)i;
-    while (STRATUS_READ_U8(p) != 0) p++;
-    p++;
-  }
-  return STRATUS_E_HTTP_STATUS;
-}
+/* status - 400 and the code it stands for when the body names none (flash on AVR) */
+static const uint8_t by_status[][2] STRATUS_PROGMEM = {
+    {0, STRATUS_E_BAD_REQUEST}, {1, STRATUS_E_BAD_SIGNATURE}, {3, STRATUS_E_FORBIDDEN}, {4, STRATUS_E_NOT_FOUND},
+    {9, STRATUS_E_CONFLICT},    {13, STRATUS_E_TOO_LARGE},    {29, STRATUS_E_RATE_LIMITED}, {100, STRATUS_E_INTERNAL},
+    {103, STRATUS_E_UNAVAILABLE}};
 
 stratus_error stratus_error_from_status(unsigned status) {
-  switch (status) {
-    case 400: return STRATUS_E_BAD_REQUEST;
-    case 401: return STRATUS_E_BAD_SIGNATURE;
-    case 403: return STRATUS_E_FORBIDDEN;
-    case 404: return STRATUS_E_NOT_FOUND;
-    case 409: return STRATUS_E_CONFLICT;
-    case 413: return STRATUS_E_TOO_LARGE;
-    case 429: return STRATUS_E_RATE_LIMITED;
-    case 500: return STRATUS_E_INTERNAL;
-    case 503: return STRATUS_E_UNAVAILABLE;
-    default: return STRATUS_E_HTTP_STATUS;
+  uint8_t i;
+  for (i = 0; i < sizeof by_status / sizeof *by_status; i++) {
+    if (status - 400u == STRATUS_READ_U8(&by_status[i][0])) return (stratus_error)STRATUS_READ_U8(&by_status[i][1]);
   }
+  return STRATUS_E_HTTP_STATUS;
 }

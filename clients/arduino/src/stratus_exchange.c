@@ -27,8 +27,7 @@ typedef struct head_fields {
   const char *etag;
 } head_fields;
 
-static STRATUS_NOINLINE void write_field(stratus_out *out, const head_fields *h, char field) {
-  uint8_t i;
+static void write_field(stratus_out *out, const head_fields *h, char field) {
   switch (field) {
     case 1:
       stratus_out_text(out, h->head->method);
@@ -58,11 +57,7 @@ static STRATUS_NOINLINE void write_field(stratus_out *out, const head_fields *h,
       stratus_out_text(out, h->head->nonce);
       break;
     case 8:
-      for (i = 0; i < STRATUS_SHA256_BYTES; i++) {
-        char pair[3];
-        stratus_hex_encode(h->signature + i, 1, pair);
-        stratus_out_bytes(out, pair, 2);
-      }
+      stratus_out_hex(out, h->signature, STRATUS_SHA256_BYTES);
       break;
     case 14:
       stratus_out_text(out, h->etag);
@@ -100,7 +95,7 @@ static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_ans
       stratus_answer_end(a);
     } else if (n > 0) {
       stratus_answer_feed(a, chunk, (size_t)n);
-    } else if ((uint32_t)(t->millis(t->ctx) - started) > c->timeout_ms) {
+    } else if ((uint32_t)(stratus_millis(c) - started) > c->timeout_ms) {
       return STRATUS_E_TIMEOUT;
     }
   }
@@ -112,6 +107,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   stratus_request_head head;
   stratus_out out;
   char nonce[20], method[5], path[12];
+  uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
   uint32_t body_len = 0, started;
   stratus_error error;
 
@@ -134,9 +130,10 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   /* the signature takes the place of the body digest it covers (32 bytes less on the stack) */
   if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &head, head.body_sha256);
 
-  started = t->millis(t->ctx);
+  started = stratus_millis(c);
   if (t->connect(t->ctx, r->url.host, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
   stratus_out_init(&out, t, NULL, c->timeout_ms);
+  out.buf = chunk;
   {
     head_fields h;
     h.r = r;
@@ -150,7 +147,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   error = stratus_out_flush(&out);
   stratus_answer_init(a, c->answer, c->answer_size);
   /* the request is out: its write buffer takes the bytes read */
-  if (error == STRATUS_OK) error = read_answer(c, a, started, out.buf, sizeof out.buf);
+  if (error == STRATUS_OK) error = read_answer(c, a, started, chunk, sizeof chunk);
   t->close(t->ctx);
   if (error != STRATUS_OK) return error;
   c->last_status = a->status;
@@ -161,98 +158,81 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   return STRATUS_OK;
 }
 
-/* JSON field names of the sync request (PROTOCOL §6), in flash on AVR. */
-static const char f_publish[] STRATUS_PROGMEM = "publish";
-static const char f_subscribe[] STRATUS_PROGMEM = "subscribe";
-static const char f_config[] STRATUS_PROGMEM = "config";
-static const char f_id[] STRATUS_PROGMEM = "id";
-static const char f_scope[] STRATUS_PROGMEM = "scope";
-static const char f_stream[] STRATUS_PROGMEM = "stream";
-static const char f_value[] STRATUS_PROGMEM = "value";
-static const char f_ttl[] STRATUS_PROGMEM = "ttl";
-static const char f_reset[] STRATUS_PROGMEM = "reset";
-static const char f_after[] STRATUS_PROGMEM = "after";
-static const char f_limit[] STRATUS_PROGMEM = "limit";
-static const char v_true[] STRATUS_PROGMEM = "true";
-static const char v_null[] STRATUS_PROGMEM = "null";
+/* The sync request's JSON (PROTOCOL §6), names with their punctuation, in flash on AVR. */
+static const char j_publish[] STRATUS_PROGMEM = "\"publish\":[";
+static const char j_subscribe[] STRATUS_PROGMEM = "\"subscribe\":[";
+static const char j_config[] STRATUS_PROGMEM = "\"config\":";
+static const char j_id[] STRATUS_PROGMEM = "{\"id\":";
+static const char j_scope[] STRATUS_PROGMEM = "\"scope\":";
+static const char j_stream[] STRATUS_PROGMEM = "\"stream\":";
+static const char j_value[] STRATUS_PROGMEM = "\"value\":";
+static const char j_ttl[] STRATUS_PROGMEM = "\"ttl\":";
+static const char j_reset[] STRATUS_PROGMEM = "\"reset\":true";
+static const char j_after[] STRATUS_PROGMEM = "\"after\":";
+static const char j_limit[] STRATUS_PROGMEM = "\"limit\":";
+static const char j_null[] STRATUS_PROGMEM = "null";
 
-/* `"name":`, after a comma unless it is the object's first field. */
-static void field_name(stratus_out *out, const char *name, int first) {
-  if (!first) stratus_out_char(out, ',');
-  stratus_out_char(out, '"');
-  stratus_out_flash(out, name);
-  stratus_out_char(out, '"');
-  stratus_out_char(out, ':');
+/* A flash piece, after a comma unless *first (which it then clears). */
+static STRATUS_NOINLINE void piece(stratus_out *out, uint8_t *first, const char *flash) {
+  if (!*first) stratus_out_char(out, ',');
+  *first = 0;
+  stratus_out_flash(out, flash);
 }
 
-static void string_field(stratus_out *out, const char *name, const char *value, int first) {
-  field_name(out, name, first);
-  stratus_out_json_string(out, value, strlen(value));
-}
-
-static void number_field(stratus_out *out, const char *name, uint32_t value) {
-  field_name(out, name, 0);
-  stratus_out_u32(out, value);
-}
-
-/* `{` or `,{` before an array's items. */
-static void open_item(stratus_out *out, int first) {
-  if (!first) stratus_out_char(out, ',');
-  stratus_out_char(out, '{');
+/* `,"name":"text"` (a JSON string), or `,"name":number` when text is NULL. */
+static STRATUS_NOINLINE void field(stratus_out *out, uint8_t *first, const char *name, const char *text, uint32_t number) {
+  piece(out, first, name);
+  if (text != NULL) stratus_out_json_string(out, text, strlen(text));
+  else stratus_out_u32(out, number);
 }
 
 /* PROTOCOL §6 request: {"publish":[…],"subscribe":[…],"config":…}; PRIVATE is the server's default
  * scope, so it is left out. */
 STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {
-  int first = 1;
-  uint8_t i;
+  uint8_t first = 1, first_item, in_item, i;
   stratus_out_char(out, '{');
   if (c->flags & STRATUS_F_PUBLISH) {
     size_t pos = 0;
     stratus_queued item;
-    int first_item = 1;
-    field_name(out, f_publish, first);
-    first = 0;
-    stratus_out_char(out, '[');
+    piece(out, &first, j_publish);
+    first_item = 1;
     while (stratus_queue_next(&c->queue, &pos, &item)) {
-      open_item(out, first_item);
-      first_item = 0;
-      string_field(out, f_id, item.id, 1);
-      if (item.scope[0] != '\0') string_field(out, f_scope, item.scope, 0);
-      string_field(out, f_stream, item.stream, 0);
-      string_field(out, f_value, item.value, 0);
-      if (item.ttl != 0) number_field(out, f_ttl, item.ttl);
+      field(out, &first_item, j_id, item.id, 0); /* opens the item */
+      in_item = 0;
+      if (item.scope[0] != '\0') field(out, &in_item, j_scope, item.scope, 0);
+      field(out, &in_item, j_stream, item.stream, 0);
+      field(out, &in_item, j_value, item.value, 0);
+      if (item.ttl != 0) field(out, &in_item, j_ttl, NULL, item.ttl);
       stratus_out_char(out, '}');
     }
     stratus_out_char(out, ']');
   }
   if (c->flags & STRATUS_F_SUBSCRIBE) {
-    int first_sub = 1;
-    field_name(out, f_subscribe, first);
-    first = 0;
-    stratus_out_char(out, '[');
+    piece(out, &first, j_subscribe);
+    first_item = 1;
     for (i = 0; i < c->subs_max; i++) {
       const stratus_subscription *s = &c->subs[i];
       if (s->stream == NULL) continue;
-      open_item(out, first_sub);
-      first_sub = 0;
-      if (s->scope != NULL) string_field(out, f_scope, s->scope, 1);
-      string_field(out, f_stream, s->stream, s->scope == NULL);
-      if (s->flags & STRATUS_SUB_RESET) {
-        field_name(out, f_reset, 0);
-        stratus_out_flash(out, v_true);
-      } else if (s->flags & STRATUS_SUB_AFTER) {
-        number_field(out, f_after, s->after);
-      }
-      if (s->limit != 0) number_field(out, f_limit, s->limit);
+      if (!first_item) stratus_out_char(out, ',');
+      first_item = 0;
+      stratus_out_char(out, '{');
+      in_item = 1;
+      if (s->scope != NULL) field(out, &in_item, j_scope, s->scope, 0);
+      field(out, &in_item, j_stream, s->stream, 0);
+      if (s->flags & STRATUS_SUB_RESET) piece(out, &in_item, j_reset);
+      else if (s->flags & STRATUS_SUB_AFTER) field(out, &in_item, j_after, NULL, s->after);
+      if (s->limit != 0) field(out, &in_item, j_limit, NULL, s->limit);
       stratus_out_char(out, '}');
     }
     stratus_out_char(out, ']');
   }
   if (c->flags & STRATUS_F_CONFIG) {
-    field_name(out, f_config, first);
-    if (c->etag[0] != '\0') stratus_out_json_string(out, c->etag, strlen(c->etag));
-    else stratus_out_flash(out, v_null);
+    if (c->etag[0] != '\0') {
+      field(out, &first, j_config, c->etag, 0);
+    } else {
+      piece(out, &first, j_config);
+      stratus_out_flash(out, j_null);
+    }
   }
   stratus_out_char(out, '}');
 }

@@ -48,13 +48,13 @@ void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
   out->count += (uint32_t)len;
   if (out->transport == NULL) return;
   while (len > 0) {
-    size_t take = sizeof out->buf - out->used;
+    size_t take = STRATUS_WRITE_CHUNK - out->used;
     if (take > len) take = len;
     memcpy(out->buf + out->used, p, take);
     out->used = (uint8_t)(out->used + take);
     p += take;
     len -= take;
-    if (out->used == sizeof out->buf) stratus_out_flush(out);
+    if (out->used == STRATUS_WRITE_CHUNK) stratus_out_flush(out);
   }
 }
 
@@ -63,15 +63,8 @@ void stratus_out_text(stratus_out *out, const char *text) { stratus_out_bytes(ou
 void stratus_out_char(stratus_out *out, char c) { stratus_out_bytes(out, &c, 1); }
 
 void stratus_out_flash(stratus_out *out, const char *flash_text) {
-  char chunk[16];
-  size_t left = STRATUS_STRLEN_P(flash_text);
-  while (left > 0) {
-    size_t n = left < sizeof chunk ? left : sizeof chunk;
-    STRATUS_MEMCPY_P(chunk, flash_text, n);
-    stratus_out_bytes(out, chunk, n);
-    flash_text += n;
-    left -= n;
-  }
+  char c;
+  while ((c = (char)STRATUS_READ_U8(flash_text++)) != '\0') stratus_out_char(out, c);
 }
 
 void stratus_out_u32(stratus_out *out, uint32_t value) {
@@ -79,10 +72,18 @@ void stratus_out_u32(stratus_out *out, uint32_t value) {
   stratus_out_bytes(out, number, stratus_format_u32(value, number));
 }
 
+void stratus_out_hex(stratus_out *out, const uint8_t *bytes, size_t len) {
+  char pair[3];
+  while (len-- > 0) {
+    stratus_hex_encode(bytes++, 1, pair);
+    stratus_out_bytes(out, pair, 2);
+  }
+}
+
 /* ---- answer reader ---- */
 
 /* The headers kept, lower case, NUL-separated (flash on AVR), in the order of these values. */
-enum { H_CONTENT_LENGTH, H_TIME, H_SIGNATURE, H_ETAG, H_RETRY_AFTER, H_TRANSFER_ENCODING, H_COUNT };
+enum { H_OTHER, H_CONTENT_LENGTH, H_TIME, H_SIGNATURE, H_ETAG, H_RETRY_AFTER, H_TRANSFER_ENCODING };
 static const char header_names[] STRATUS_PROGMEM =
     "content-length\0x-stratus-time\0x-stratus-signature\0etag\0retry-after\0transfer-encoding\0";
 static const char http_prefix[] STRATUS_PROGMEM = "HTTP/1.";
@@ -95,6 +96,10 @@ void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
   if (body_size > 0) body[0] = '\0';
   stratus_sha256_init(&a->mac.inner);
   a->state = STRATUS_ANSWER_STATUS;
+  if (body_size == 0) { /* not even room for a head line */
+    a->state = STRATUS_ANSWER_FAILED;
+    a->error = STRATUS_E_TOO_LARGE_ANSWER;
+  }
 }
 
 static STRATUS_NOINLINE void fail(stratus_answer *a, stratus_error error) {
@@ -103,31 +108,11 @@ static STRATUS_NOINLINE void fail(stratus_answer *a, stratus_error error) {
   if (a->body_len == 0 && a->body_size > 0) a->body[0] = '\0'; /* no head line left behind as a body */
 }
 
-/* Which known header `name` (len bytes, any case) is; H_COUNT when none. */
-static uint8_t header_index(const char *name, size_t len) {
-  const char *known = header_names;
-  uint8_t h;
-  for (h = 0; h < H_COUNT; h++) {
-    size_t n = STRATUS_STRLEN_P(known), i;
-    for (i = 0; i < len && i < n; i++) {
-      char c = name[i];
-      if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-      if (c != (char)STRATUS_READ_U8(known + i)) break;
-    }
-    if (i == len && i == n) return h;
-    known += n + 1;
-  }
-  return H_COUNT;
-}
-
-/* "HTTP/1.x NNN[ reason]" */
+/* "HTTP/1.x NNN[ reason]" (NUL-terminated) */
 static void status_line(stratus_answer *a, const char *line, size_t n) {
   uint32_t status;
-  size_t i;
-  for (i = 0; i < 7 && i < n && line[i] == (char)STRATUS_READ_U8(http_prefix + i); i++) {
-  }
-  if (i < 7 || n < 12 || line[7] < '0' || line[7] > '9' || line[8] != ' ' || (n > 12 && line[12] != ' ') ||
-      !stratus_parse_u32(line + 9, 3, &status)) {
+  if (n < 12 || !stratus_flash_equals(line, 7, http_prefix) || line[7] < '0' || line[7] > '9' || line[8] != ' ' ||
+      (n > 12 && line[12] != ' ') || !stratus_parse_u32(line + 9, 3, &status)) {
     fail(a, STRATUS_E_BAD_ANSWER);
     return;
   }
@@ -151,45 +136,41 @@ static void head_ended(stratus_answer *a) {
 }
 
 /* One header line (without its line end): keeps what the known ones say. */
-static void header_line(stratus_answer *a, const char *line, size_t n) {
-  const char *colon = (const char *)memchr(line, ':', n), *value;
+static void header_line(stratus_answer *a, char *line, size_t n) {
+  char *colon = (char *)memchr(line, ':', n), *value;
   size_t len;
+  uint8_t h;
+  uint32_t number = 0;
+  int is_number;
   if (colon == NULL) return;
+  h = stratus_flash_index(header_names, line, (size_t)(colon - line), 1); /* names are case-insensitive */
   value = colon + 1;
   len = n - (size_t)(value - line);
   while (len > 0 && (*value == ' ' || *value == '\t')) value++, len--;
   while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t')) len--;
-  switch (header_index(line, (size_t)(colon - line))) {
-    case H_CONTENT_LENGTH:
-      if (!stratus_parse_u32(value, len, &a->content_length)) fail(a, STRATUS_E_BAD_ANSWER);
-      a->has_length = 1;
-      break;
-    case H_TIME:
-      if (len >= sizeof a->time_text || !stratus_parse_u32(value, len, &a->time)) {
-        fail(a, STRATUS_E_BAD_ANSWER);
-        break;
-      }
-      memcpy(a->time_text, value, len);
-      a->time_text[len] = '\0';
-      a->has_time = 1;
-      break;
-    case H_SIGNATURE:
-      a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
-      break;
-    case H_ETAG:
-      if (len >= sizeof a->etag) len = 0; /* too long to keep: no conditional requests then */
-      memcpy(a->etag, value, len);
-      a->etag[len] = '\0';
-      break;
-    case H_RETRY_AFTER:
-      if (!stratus_parse_u32(value, len, &a->retry_after_s)) a->retry_after_s = 0; /* an HTTP-date: not used */
-      break;
-    case H_TRANSFER_ENCODING:
-      a->chunked = 1; /* any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
-      break;
-    default:
-      break;
+  is_number = stratus_parse_u32(value, len, &number);
+  if (h == H_CONTENT_LENGTH) {
+    a->content_length = (size_t)number;
+    a->has_length = 1;
+    if (is_number && a->content_length != number) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
+  } else if (h == H_TIME) {
+    if (len >= sizeof a->time_text) is_number = 0;
+    a->time = number;
+    a->has_time = 1;
+  } else if (h == H_SIGNATURE) {
+    a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
+  } else if (h == H_RETRY_AFTER) {
+    a->retry_after_s = is_number ? number : 0; /* an HTTP-date: not used */
+  } else if (h == H_TRANSFER_ENCODING) {
+    a->chunked = 1; /* any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
   }
+  if (h == H_TIME || h == H_ETAG) { /* kept as text: the time as signed (PROTOCOL §3), the ETag to send back */
+    char *to = h == H_TIME ? a->time_text : a->etag;
+    if (len >= (h == H_TIME ? sizeof a->time_text : sizeof a->etag)) len = 0; /* an ETag too long to keep: none */
+    value[len] = '\0';
+    memcpy(to, value, len + 1);
+  }
+  if (!is_number && (h == H_CONTENT_LENGTH || h == H_TIME)) fail(a, STRATUS_E_BAD_ANSWER); /* numbers, both */
 }
 
 /* A line of the head ended. It was gathered in the body buffer, which the body has not reached yet;
@@ -197,16 +178,11 @@ static void header_line(stratus_answer *a, const char *line, size_t n) {
 static void line_ended(stratus_answer *a) {
   size_t n = a->line_len;
   a->line_len = 0;
-  if (a->state == STRATUS_ANSWER_STATUS) {
-    status_line(a, a->body, n); /* a long reason phrase may be cut: only the first 13 bytes count */
-  } else if (a->overlong) {
-    /* skipped: an unknown header, or a known one no sane server sends that long */
-  } else if (n == 0) {
-    head_ended(a);
-  } else {
-    header_line(a, a->body, n);
-  }
-  a->overlong = 0;
+  a->body[n] = '\0';
+  if (a->state == STRATUS_ANSWER_STATUS) status_line(a, a->body, n); /* a long reason phrase may be cut */
+  else if (a->overlong) a->overlong = 0; /* skipped: an unknown header, or a known one no sane server sends that long */
+  else if (n == 0) head_ended(a);
+  else header_line(a, a->body, n);
 }
 
 static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
@@ -220,25 +196,23 @@ static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
     a->body_len += keep;
     a->body[a->body_len] = '\0';
   }
-  a->body_seen += (uint32_t)len;
+  if (a->body_seen + len < a->body_seen) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
+  a->body_seen += len;
   if (a->expect_body == 1 && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
   if (a->state == STRATUS_ANSWER_DONE && a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
 }
 
 uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) {
-  size_t i = 0;
-  while (i < len && (a->state == STRATUS_ANSWER_STATUS || a->state == STRATUS_ANSWER_HEADERS)) {
-    char c = (char)data[i++];
-    if (++a->header_bytes > MAX_HEAD_BYTES) {
-      fail(a, STRATUS_E_BAD_ANSWER);
-      break;
-    }
-    if (c == '\n') line_ended(a);
+  while (len > 0 && a->state < STRATUS_ANSWER_BODY) { /* status line and headers */
+    char c = (char)*data++;
+    len--;
+    if (++a->header_bytes > MAX_HEAD_BYTES) fail(a, STRATUS_E_BAD_ANSWER);
+    else if (c == '\n') line_ended(a);
     else if (c == '\r') continue;
     else if (a->line_len + 1 < a->body_size) a->body[a->line_len++] = c;
     else a->overlong = 1;
   }
-  if (i < len && a->state == STRATUS_ANSWER_BODY) body_bytes(a, data + i, len - i);
+  if (len > 0 && a->state == STRATUS_ANSWER_BODY) body_bytes(a, data, len);
   return a->state;
 }
 

@@ -27,7 +27,7 @@ typedef struct stratus_out {
   uint32_t timeout_ms;
   stratus_error error;
   uint8_t used;
-  uint8_t buf[STRATUS_WRITE_CHUNK];
+  uint8_t *buf;       /* STRATUS_WRITE_CHUNK bytes, the caller's; only with a transport */
 } stratus_out;
 
 void stratus_out_init(stratus_out *out, const stratus_transport *transport, stratus_sha256 *hash, uint32_t timeout_ms);
@@ -36,6 +36,8 @@ void stratus_out_text(stratus_out *out, const char *text);
 void stratus_out_char(stratus_out *out, char c);
 void stratus_out_flash(stratus_out *out, const char *flash_text);
 void stratus_out_u32(stratus_out *out, uint32_t value);
+/* Lower-case hex, two digits a byte. */
+void stratus_out_hex(stratus_out *out, const uint8_t *bytes, size_t len);
 /* Sends what is buffered; returns out->error. */
 stratus_error stratus_out_flush(stratus_out *out);
 
@@ -56,8 +58,8 @@ typedef struct stratus_answer {
   char *body;           /* the caller's buffer; the body is NUL-terminated there */
   size_t body_size;     /* its size (the body may hold body_size - 1 bytes) */
   size_t body_len;      /* bytes kept */
-  uint32_t body_seen;   /* bytes received (more than kept: too large, drained) */
-  uint32_t content_length;
+  size_t body_seen;     /* bytes received (more than kept: too large, drained) */
+  size_t content_length; /* (an 8-bit MCU refuses one past 64 KB as too large, without draining it) */
   uint32_t time;
   uint32_t retry_after_s;
   char time_text[11];

@@ -38,6 +38,9 @@ extern "C" {
 
 /* 1 when ram[0..len) equals the whole NUL-terminated flash string. */
 int stratus_flash_equals(const char *ram, size_t len, const char *flash);
+/* Which word of a flash list ("one\0two\0", ended by an empty word) text[0..len) is: 1 for the
+ * first, 0 for none. fold: compare A-Z as a-z (the list is lower case). */
+uint8_t stratus_flash_index(const char *list, const char *text, size_t len, int fold);
 /* Copies a flash string with its NUL into out (out_size bytes at least strlen + 1). */
 char *stratus_flash_copy(char *out, const char *flash);
 

@@ -62,34 +62,21 @@ static STRATUS_NOINLINE void compress(stratus_sha256 *ctx) {
   for (i = 0; i < 8; i++) ctx->state[i] += s[i];
 }
 
+/* FIPS 180-4 §5.3.3 */
+static const uint32_t initial[8] STRATUS_PROGMEM = {0x6a09e667UL, 0xbb67ae85UL, 0x3c6ef372UL, 0xa54ff53aUL,
+                                                    0x510e527fUL, 0x9b05688cUL, 0x1f83d9abUL, 0x5be0cd19UL};
+
 void stratus_sha256_init(stratus_sha256 *ctx) {
-  ctx->state[0] = 0x6a09e667UL;
-  ctx->state[1] = 0xbb67ae85UL;
-  ctx->state[2] = 0x3c6ef372UL;
-  ctx->state[3] = 0xa54ff53aUL;
-  ctx->state[4] = 0x510e527fUL;
-  ctx->state[5] = 0x9b05688cUL;
-  ctx->state[6] = 0x1f83d9abUL;
-  ctx->state[7] = 0x5be0cd19UL;
-  ctx->bits_low = 0;
-  ctx->bits_high = 0;
+  STRATUS_MEMCPY_P(ctx->state, initial, sizeof ctx->state);
+  ctx->length = 0;
   ctx->used = 0;
 }
 
 void stratus_sha256_update(stratus_sha256 *ctx, const void *data, size_t len) {
   const uint8_t *p = (const uint8_t *)data;
-  while (len > 0) {
-    size_t take = STRATUS_SHA256_BLOCK - ctx->used;
-    if (take > len) take = len;
-    memcpy(ctx->block.bytes + ctx->used, p, take);
-    ctx->used = (uint8_t)(ctx->used + take);
-    p += take;
-    len -= take;
-    {
-      uint32_t before = ctx->bits_low;
-      ctx->bits_low += (uint32_t)take << 3;
-      if (ctx->bits_low < before) ctx->bits_high++;
-    }
+  ctx->length += len;
+  while (len-- > 0) {
+    ctx->block.bytes[ctx->used++] = *p++;
     if (ctx->used == STRATUS_SHA256_BLOCK) {
       compress(ctx);
       ctx->used = 0;
@@ -105,17 +92,17 @@ static void put_be32(uint8_t *out, uint32_t v) {
 }
 
 void stratus_sha256_final(stratus_sha256 *ctx, uint8_t digest[STRATUS_SHA256_BYTES]) {
-  unsigned i;
-  ctx->block.bytes[ctx->used++] = 0x80;
-  if (ctx->used > 56) {
-    memset(ctx->block.bytes + ctx->used, 0, STRATUS_SHA256_BLOCK - ctx->used);
-    compress(ctx);
-    ctx->used = 0;
-  }
-  memset(ctx->block.bytes + ctx->used, 0, 56 - ctx->used);
-  put_be32(ctx->block.bytes + 56, ctx->bits_high);
-  put_be32(ctx->block.bytes + 60, ctx->bits_low);
-  compress(ctx);
+  uint32_t length = ctx->length;
+  uint8_t pad = 0x80, i;
+  /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1);
+   * digest is free until the end: it holds the length bytes */
+  do {
+    stratus_sha256_update(ctx, &pad, 1);
+    pad = 0;
+  } while (ctx->used != 56);
+  put_be32(digest, length >> 29);
+  put_be32(digest + 4, length << 3);
+  stratus_sha256_update(ctx, digest, 8);
   for (i = 0; i < 8; i++) put_be32(digest + 4 * i, ctx->state[i]);
 }
 
@@ -139,7 +126,7 @@ static STRATUS_NOINLINE void key_pad(stratus_sha256 *ctx, const uint8_t *key, si
   }
   stratus_sha256_init(ctx);
   for (i = 0; i < STRATUS_SHA256_BLOCK; i++) ctx->block.bytes[i] = (uint8_t)((i < key_len ? key[i] : 0) ^ pad);
-  ctx->bits_low = STRATUS_SHA256_BLOCK * 8;
+  ctx->length = STRATUS_SHA256_BLOCK;
   compress(ctx);
 }
 

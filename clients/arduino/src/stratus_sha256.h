@@ -14,8 +14,7 @@ extern "C" {
 
 typedef struct stratus_sha256 {
   uint32_t state[8];
-  uint32_t bits_low;  /* message length in bits, 64-bit as two halves (no 64-bit math on AVR) */
-  uint32_t bits_high;
+  uint32_t length;   /* message bytes so far (messages here are far below 4 GB) */
   /* the block being filled; compress() turns it into the message schedule's 16 words in place */
   union {
     uint8_t bytes[STRATUS_SHA256_BLOCK];

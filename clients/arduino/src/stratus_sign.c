@@ -3,21 +3,22 @@
 #include <string.h>
 
 #include "stratus_hex.h"
+#include "stratus_http.h"
 #include "stratus_pgm.h"
 
 static const char request_algorithm[] STRATUS_PROGMEM = "STRATUS-HMAC-SHA256\n";
 static const char answer_algorithm[] STRATUS_PROGMEM = "STRATUS-HMAC-SHA256-RESPONSE\n";
-static const char newline = '\n';
 
 size_t stratus_format_u32(uint32_t value, char out[11]) {
-  char tmp[10];
-  size_t n = 0, i;
+  char tmp[11], *p = tmp + 10;
+  size_t n;
+  *p = '\0';
   do {
-    tmp[n++] = (char)('0' + value % 10);
+    *--p = (char)('0' + value % 10);
     value /= 10;
   } while (value > 0);
-  for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-  out[n] = '\0';
+  n = (size_t)(tmp + 10 - p);
+  memcpy(out, p, n + 1);
   return n;
 }
 
@@ -32,22 +33,23 @@ void stratus_hmac_hex(stratus_hmac *mac, const uint8_t *bytes, size_t len) {
   }
 }
 
-/* Feeds a flash string a few bytes at a time. */
-static void hmac_flash(stratus_hmac *mac, const char *flash) {
-  char chunk[8];
-  size_t left = STRATUS_STRLEN_P(flash);
-  while (left > 0) {
-    size_t n = left < sizeof chunk ? left : sizeof chunk;
-    STRATUS_MEMCPY_P(chunk, flash, n);
-    stratus_hmac_update(mac, chunk, n);
-    flash += n;
-    left -= n;
-  }
+/* The algorithm line, keyed with the secret: both strings to sign start so. The string to sign is
+ * written through the buffered writer into the HMAC (count and hash only: no buffer). */
+static STRATUS_NOINLINE void sign_start(stratus_out *out, stratus_hmac *mac, const char *secret, const char *algorithm) {
+  stratus_hmac_init(mac, secret, strlen(secret));
+  stratus_out_init(out, NULL, &mac->inner, 0);
+  stratus_out_flash(out, algorithm);
 }
 
-static void hmac_line(stratus_hmac *mac, const char *text) {
-  stratus_hmac_text(mac, text);
-  stratus_hmac_update(mac, &newline, 1);
+static STRATUS_NOINLINE void line(stratus_out *out, const char *text) {
+  stratus_out_text(out, text);
+  stratus_out_char(out, '\n');
+}
+
+/* The body digest in hex ends both; the HMAC replaces the digest. */
+static STRATUS_NOINLINE void sign_finish(stratus_out *out, stratus_hmac *mac, uint8_t digest[STRATUS_SHA256_BYTES]) {
+  stratus_out_hex(out, digest, STRATUS_SHA256_BYTES);
+  stratus_hmac_final(mac, digest);
 }
 
 void stratus_sign_request(const char *secret, const stratus_request_head *head, char signature[65]) {
@@ -61,24 +63,21 @@ void stratus_sign_request_raw(const char *secret, const stratus_request_head *he
   stratus_sign_request_with(&mac, secret, head, digest);
 }
 
-STRATUS_NOINLINE void stratus_sign_request_with(stratus_hmac *m, const char *secret, const stratus_request_head *head,
-                               uint8_t digest[STRATUS_SHA256_BYTES]) {
-#define mac (*m)
-  char number[11];
-  stratus_hmac_init(&mac, secret, strlen(secret));
-  hmac_flash(&mac, request_algorithm);
-  hmac_line(&mac, head->method);
-  stratus_hmac_update(&mac, head->prefix, head->prefix_len);
-  if (head->path != NULL) stratus_hmac_text(&mac, head->path);
-  stratus_hmac_update(&mac, &newline, 1);
-  hmac_line(&mac, head->app);
-  hmac_line(&mac, head->device);
-  stratus_format_u32(head->time, number);
-  hmac_line(&mac, number);
-  hmac_line(&mac, head->nonce);
-  stratus_hmac_hex(&mac, head->body_sha256, STRATUS_SHA256_BYTES);
-  stratus_hmac_final(&mac, digest);
-#undef mac
+void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
+                                                uint8_t digest[STRATUS_SHA256_BYTES]) {
+  stratus_out out;
+  sign_start(&out, mac, secret, request_algorithm);
+  line(&out, head->method);
+  stratus_out_bytes(&out, head->prefix, head->prefix_len); /* the target: prefix, then path */
+  if (head->path != NULL) stratus_out_text(&out, head->path);
+  stratus_out_char(&out, '\n');
+  line(&out, head->app);
+  line(&out, head->device);
+  stratus_out_u32(&out, head->time);
+  stratus_out_char(&out, '\n');
+  line(&out, head->nonce);
+  if (digest != head->body_sha256) memcpy(digest, head->body_sha256, STRATUS_SHA256_BYTES);
+  sign_finish(&out, mac, digest);
 }
 
 int stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
@@ -90,19 +89,15 @@ int stratus_verify_answer(const char *secret, const char *nonce, unsigned status
   return stratus_verify_answer_with(&mac, secret, nonce, status, time_text, work, signature);
 }
 
-STRATUS_NOINLINE int stratus_verify_answer_with(stratus_hmac *m, const char *secret, const char *nonce, unsigned status,
-                               const char *time_text, uint8_t work[STRATUS_SHA256_BYTES],
-                               const uint8_t signature[STRATUS_SHA256_BYTES]) {
-#define mac (*m)
-  char number[11];
-  stratus_hmac_init(&mac, secret, strlen(secret));
-  hmac_flash(&mac, answer_algorithm);
-  hmac_line(&mac, nonce);
-  stratus_format_u32(status, number);
-  hmac_line(&mac, number);
-  hmac_line(&mac, time_text);
-  stratus_hmac_hex(&mac, work, STRATUS_SHA256_BYTES);
-  stratus_hmac_final(&mac, work);
+int stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
+                                                const char *time_text, uint8_t work[STRATUS_SHA256_BYTES],
+                                                const uint8_t signature[STRATUS_SHA256_BYTES]) {
+  stratus_out out;
+  sign_start(&out, mac, secret, answer_algorithm);
+  line(&out, nonce);
+  stratus_out_u32(&out, status);
+  stratus_out_char(&out, '\n');
+  line(&out, time_text);
+  sign_finish(&out, mac, work);
   return stratus_bytes_equal(work, signature, STRATUS_SHA256_BYTES);
-#undef mac
 }

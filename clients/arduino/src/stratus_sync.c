@@ -46,17 +46,6 @@ static const uint8_t offsets[] STRATUS_PROGMEM = {
 /* The record kinds, in the order of the STRATUS_RECORD_ values (flash on AVR). */
 static const char kinds[] STRATUS_PROGMEM = "time\0accepted\0rejected\0cursor\0message\0config\0";
 
-/* The STRATUS_RECORD_ value of a kind, 0 when this client does not know it. */
-static uint8_t kind_of(const char *line, size_t kind_len) {
-  const char *k = kinds;
-  uint8_t kind;
-  for (kind = STRATUS_RECORD_TIME; kind <= STRATUS_RECORD_CONFIG; kind++) {
-    if (stratus_flash_equals(line, kind_len, k)) return kind;
-    k += STRATUS_STRLEN_P(k) + 1;
-  }
-  return 0;
-}
-
 /* Reads the fields of line[at, end) into r as the kind's format says; 0 when they do not fit it. */
 static int read_fields(const char *line, size_t at, size_t end, stratus_record *r) {
   const char *format = formats[r->kind - STRATUS_RECORD_TIME];
@@ -96,7 +85,7 @@ int stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record 
     if (colon == NULL || colon == line || (size_t)(colon - line) + 1 >= line_len || colon[1] != ' ') return -1;
     kind_len = (size_t)(colon - line);
     memset(r, 0, sizeof *r);
-    r->kind = kind_of(line, kind_len);
+    r->kind = stratus_flash_index(kinds, line, kind_len, 0); /* 0: a kind this client does not know */
     *pos = nl == NULL ? len : *pos + line_len + 1;
     if (r->kind == STRATUS_RECORD_CONFIG) {
       /* the etag, then every byte after its line is the config text */

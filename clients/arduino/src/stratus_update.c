@@ -26,7 +26,7 @@ int stratus_server_url(stratus_client *c, stratus_url *out) {
 }
 
 /* Replaces the config held with text (len bytes), or keeps the old one when it does not fit. */
-static STRATUS_NOINLINE stratus_error take_config(stratus_client *c, const char *text, size_t len, const char *etag, size_t etag_len) {
+static stratus_error take_config(stratus_client *c, const char *text, size_t len, const char *etag, size_t etag_len) {
   if (len + 1 > c->config_size) {
     stratus_log(c, STRATUS_LOG_ERROR, STRATUS_E_TOO_LARGE_ANSWER, NULL);
     return STRATUS_E_TOO_LARGE_ANSWER;
@@ -50,7 +50,7 @@ static stratus_error answer_error(stratus_client *c, const stratus_answer *a) {
   stratus_error code = stratus_answer_code(a);
   if (a->retry_after_s > 0) {
     c->wait_ms = a->retry_after_s * 1000UL;
-    c->wait_from_ms = c->transport->millis(c->transport->ctx);
+    c->wait_from_ms = stratus_millis(c);
   }
   return code;
 }
@@ -74,16 +74,20 @@ static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer 
   return stratus_exchange(c, &r, a);
 }
 
-/* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). */
-static STRATUS_NOINLINE stratus_error poll_config(stratus_client *c, stratus_answer *a) {
+/* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). Reached only
+ * through c->poll, which stratus_use_config_poll sets. */
+static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
+  stratus_answer *a = (stratus_answer *)answer;
   stratus_error error = request(c, a, m_get, p_config, NULL, 0, REQ_SIGNED | REQ_CONDITIONAL);
   if (error != STRATUS_OK || a->status == 304) return error;
   if (a->status != 200) return answer_error(c, a);
   return take_config(c, a->body, a->body_len, a->etag, strlen(a->etag));
 }
 
-/* stratus.config_url: a signed static file, checked against app and device (PROTOCOL §5). */
-static STRATUS_NOINLINE stratus_error fetch_static(stratus_client *c, stratus_answer *a, const char *url, size_t url_len) {
+/* stratus.config_url: a signed static file, checked against app and device (PROTOCOL §5). Reached
+ * only through c->fetch_static, which stratus_use_static_config sets. */
+static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
+  stratus_answer *a = (stratus_answer *)answer;
   size_t text_len;
   stratus_error error = request(c, a, m_get, NULL, url, url_len, REQ_CONDITIONAL);
   if (error != STRATUS_OK || a->status == 304) return error;
@@ -96,6 +100,10 @@ static STRATUS_NOINLINE stratus_error fetch_static(stratus_client *c, stratus_an
   return take_config(c, a->body, text_len, a->etag, strlen(a->etag));
 }
 
+void stratus_use_static_config(stratus_client *c) { c->fetch_static = fetch_static; }
+
+void stratus_use_config_poll(stratus_client *c) { c->poll = poll_config; }
+
 /* Ends the span's text with a NUL in the answer (the byte after it is a space or a line end). */
 static const char *terminate(stratus_span s) {
   char *at = (char *)s.at;
@@ -103,7 +111,7 @@ static const char *terminate(stratus_span s) {
   return at;
 }
 
-static STRATUS_NOINLINE void deliver(stratus_client *c, const stratus_record *r) {
+static void deliver(stratus_client *c, const stratus_record *r) {
   stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
   stratus_message m;
   size_t len;
@@ -201,7 +209,7 @@ static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t us
   uint8_t attempt;
   stratus_error error = STRATUS_OK;
   for (attempt = 0; attempt < 2; attempt++) {
-    error = use_sync ? sync_once(c, a, with_config) : poll_config(c, a);
+    error = use_sync ? sync_once(c, a, with_config) : (stratus_error)c->poll(c, a);
     if (error != STRATUS_E_STALE_TIME) break;
     stratus_log(c, STRATUS_LOG_WARN, error, NULL); /* the clock is now the server's: once more */
   }
@@ -225,7 +233,7 @@ static void schedule_backoff(stratus_client *c, stratus_error error) {
   /* up to 50 % jitter so a fleet that lost its server does not come back in step */
   jitter = t->entropy != NULL ? t->entropy(t->ctx) : (c->boot ^ (c->nonce_count * 2654435761UL));
   c->wait_ms = wait + jitter % (wait / 2 + 1);
-  c->wait_from_ms = t->millis(t->ctx);
+  c->wait_from_ms = stratus_millis(c);
 }
 
 stratus_error stratus_update(stratus_client *c) {
@@ -238,16 +246,15 @@ stratus_error stratus_update(stratus_client *c) {
     return STRATUS_E_NOT_READY;
   }
   c->flags |= STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED;
-  c->last_update_ms = c->transport->millis(c->transport->ctx);
-  config_url = stratus_reserved(c, stratus_key_config_url, &url_len);
-  if (config_url != NULL) static_error = fetch_static(c, &a, config_url, url_len);
+  c->last_update_ms = stratus_millis(c);
+  config_url = c->fetch_static != NULL ? stratus_reserved(c, stratus_key_config_url, &url_len) : NULL;
+  if (config_url != NULL) static_error = (stratus_error)c->fetch_static(c, &a, config_url, url_len);
   for (i = 0; i < c->subs_max; i++) any_sub |= c->subs[i].stream != NULL;
-  if (config_url == NULL && !any_sub && c->queue.used == 0) {
-    error = round_trip(c, &a, 0, 0); /* config only: the cheap 304 poll */
-  } else if (config_url != NULL && !any_sub && c->queue.used == 0) {
-    error = STRATUS_OK;
-  } else {
+  error = STRATUS_OK;
+  if (any_sub || c->queue.used > 0 || (config_url == NULL && c->poll == NULL)) {
     error = round_trip(c, &a, 1, config_url == NULL);
+  } else if (config_url == NULL) {
+    error = round_trip(c, &a, 0, 0); /* config only: the cheap 304 poll */
   }
   if (error == STRATUS_OK) error = static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
@@ -260,7 +267,7 @@ stratus_error stratus_update(stratus_client *c) {
 stratus_error stratus_maybe_update(stratus_client *c, uint32_t interval_s) {
   uint32_t now;
   if (c->transport == NULL) return STRATUS_E_NOT_READY;
-  now = c->transport->millis(c->transport->ctx);
+  now = stratus_millis(c);
   if (c->wait_ms > 0 && (uint32_t)(now - c->wait_from_ms) < c->wait_ms) return STRATUS_E_BACKOFF;
   if (interval_s == 0) interval_s = stratus_refresh_s(c);
   if (c->wait_ms == 0 && (c->flags & STRATUS_F_UPDATED) && (uint32_t)(now - c->last_update_ms) < interval_s * 1000UL) {

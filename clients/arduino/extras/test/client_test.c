@@ -163,6 +163,25 @@ static void test_sync(void) {
   CHECK(stratus_update(&c) == STRATUS_OK && strstr(fake_body(&s), "cmd") == NULL, "unsubscribed");
 }
 
+static void config_sync_responder(fake_server *srv) {
+  const char *b = strstr(fake_body(srv), "\"config\":\"\\\"c1\\\"\"") != NULL ? "time: 1800000005\n"
+                                                                            : "time: 1800000005\nconfig: \"c1\"\nk: 5\n";
+  fake_answer(srv, 200, 1800000005UL, NULL, b, strlen(b), 1);
+}
+
+/* Without the GET /v1/config poll (the AVR default), a config-only update is a sync with the ETag. */
+static void test_sync_without_poll(void) {
+  setup(config_sync_responder);
+  c.poll = NULL;
+  CHECK(stratus_update(&c) == STRATUS_OK, "config sync: %s", stratus_error_name(c.last_error));
+  CHECK(strstr(s.request, "POST /v1/sync HTTP/1.1\r\n") == s.request, "a sync, not a poll");
+  CHECK(strcmp(fake_body(&s), "{\"config\":null}") == 0, "only the config asked for: %s", fake_body(&s));
+  CHECK(stratus_get_long(&c, "k", 0) == 5, "config from the sync");
+  CHECK(stratus_update(&c) == STRATUS_OK, "second config sync");
+  CHECK(strcmp(fake_body(&s), "{\"config\":\"\\\"c1\\\"\"}") == 0, "the ETag sent back: %s", fake_body(&s));
+  CHECK(stratus_get_long(&c, "k", 0) == 5, "config kept when unchanged");
+}
+
 static void big_responder(fake_server *srv) {
   static char big[2000];
   memset(big, 'x', sizeof big);
@@ -333,6 +352,7 @@ void client_tests(void) {
   test_debug_level();
   test_stale_time();
   test_sync();
+  test_sync_without_poll();
   test_too_large();
   test_timeout_and_backoff();
   test_retry_after();
