@@ -140,6 +140,7 @@ const errors = [
   errorCase('pending-approval-text', 'text/plain', 'pending_approval', 'device awaits approval'),
   errorCase('rate-limited-json', 'application/json', 'rate_limited', 'too many requests from this device; retry after 2 s'),
   errorCase('too-large-text', 'text/plain', 'too_large', 'the body is over the limit of 1048576 bytes'),
+  errorCase('quota-exceeded-json', 'application/json', 'quota_exceeded', 'a device may follow 1000 streams; this one follows 1000'),
 ];
 
 function liveCase(name: string, nonce: string, id: number, message: object) {

@@ -4,16 +4,16 @@
 
 #include "stratus_pgm.h"
 
-/* One flash string with every name, NUL-separated, in enum order (PROTOCOL §4 codes 1..14). */
+/* One flash string with every name, NUL-separated, in enum order (PROTOCOL §4 codes 1..15). */
 static const char protocol_names[] STRATUS_PROGMEM =
     "ok\0bad_request\0bad_signature\0stale_time\0replayed\0pending_approval\0denied\0forbidden\0"
-    "too_large\0rate_limited\0not_found\0unavailable\0unauthorized\0conflict\0internal\0";
+    "too_large\0rate_limited\0not_found\0unavailable\0unauthorized\0conflict\0internal\0quota_exceeded\0";
 static const char client_names[] STRATUS_PROGMEM =
     "timeout\0connect_failed\0connection_closed\0bad_answer\0bad_answer_signature\0too_large_answer\0"
     "queue_full\0too_many_subscriptions\0bad_url\0bad_config_file\0http_status\0backoff\0too_long\0"
     "not_ready\0";
 
-#define PROTOCOL_COUNT 15
+#define PROTOCOL_COUNT 16
 #define CLIENT_FIRST 32
 #define CLIENT_COUNT 14
 

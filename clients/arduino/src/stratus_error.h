@@ -25,6 +25,7 @@ typedef enum stratus_error {
   STRATUS_E_UNAUTHORIZED = 12,
   STRATUS_E_CONFLICT = 13,
   STRATUS_E_INTERNAL = 14,
+  STRATUS_E_QUOTA_EXCEEDED = 15,      /* contract 1.1: a quota of the app or device is reached */
   /* the client's own */
   STRATUS_E_TIMEOUT = 32,             /* a wait passed the configured timeout */
   STRATUS_E_CONNECT = 33,             /* the transport could not connect */
