@@ -1,0 +1,3 @@
+#include "Ethernet.h"
+
+EthernetClass Ethernet;
