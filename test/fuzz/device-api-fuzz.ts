@@ -133,9 +133,10 @@ export async function fuzzServer(options: FuzzOptions): Promise<FuzzReport> {
   await new SqliteStore({ path }).close();
   const watch = installTriggers(path);
   const store = new SqliteStore({ path });
-  // The clock moves a second every 50 requests, so rate limits refill as they would at 50 req/s.
+  // The clock moves a second every 50 requests, so rate limits refill as they would at 50 req/s. No
+  // TTL sweep or presence flush runs meanwhile: their writes are the server's own, not a request's.
   let now = 1_800_000_000;
-  const server = await buildServer({ store, logger: false, clock: () => now, options: { port: 0, presenceFlushMs: 3_600_000 } });
+  const server = await buildServer({ store, logger: false, clock: () => now, options: { port: 0, presenceFlushMs: 3_600_000, sweepIntervalMs: 3_600_000 } });
   const url = new URL(await server.listen());
   const token = await issueAdminToken(store, 'fuzz', now);
   await store.insertApp({ name: 'fz', policy: 'open', defaultTtlSeconds: 60, maxTtlSeconds: 3600, defaultGrants: [{ action: 'publish', scope: '*', stream: '*' }, { action: 'subscribe', scope: '*', stream: '*' }] }, 'fz-secret', now);

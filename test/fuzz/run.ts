@@ -12,5 +12,5 @@ if (!Number.isInteger(requests) || requests < 1 || !Number.isInteger(seed)) {
 process.stderr.write(`fuzzing ${requests} requests, seed ${seed}\n`);
 const report = await fuzzServer({ requests, seed, progress: (done) => process.stderr.write(`\r${Math.round((done / requests) * 100)}%`) });
 process.stderr.write('\n');
-process.stdout.write(`${JSON.stringify({ ...report, failures: report.failures.length, firstFailures: report.failures.slice(0, 5) }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ ...report, failures: report.failures.length, firstFailures: [...report.failures.filter((f) => f.kind === '5xx').slice(0, 10), ...report.failures.filter((f) => f.kind !== '5xx').slice(0, 10)] }, null, 2)}\n`);
 process.exit(report.failures.length === 0 ? 0 : 1);

@@ -457,3 +457,27 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
     }
   });
 });
+
+describe('found by npm run fuzz: numbers a query string can hold', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+    await s.createApp('fz', 'fz-secret');
+  });
+  after(() => s.close());
+
+  it('Infinity ("51e309") and integers past 2^53 in admin query strings are bad_request, not a database error', async () => {
+    for (const query of [
+      '/v1/admin/apps/fz/devices?status=pending&limit=51e309',
+      '/v1/admin/apps/fz/devices?offset=99999999999999999999',
+      '/v1/admin/apps/fz/messages?scope=home&stream=t&after=99999999999999999999',
+      '/v1/admin/apps/fz/messages?scope=home&stream=t&limit=1e309',
+    ]) {
+      const r = await admin(s.url, s.adminToken, 'GET', query);
+      assert.deepEqual([r.status, r.json.error?.code], [400, 'bad_request'], query);
+    }
+    const del = await admin(s.url, s.adminToken, 'DELETE', '/v1/admin/apps/fz/messages?scope=home&stream=t&seq=99999999999999999999');
+    assert.deepEqual([del.status, del.json.error?.code], [400, 'bad_request']);
+    assert.equal((await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/fz/devices?offset=9007199254740991')).status, 200);
+  });
+});

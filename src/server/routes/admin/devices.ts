@@ -31,7 +31,7 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
             online: { type: 'boolean' },
             q: { type: 'string', maxLength: 64, description: 'Part of the GUID' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
           },
         },
       },

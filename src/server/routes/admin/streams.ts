@@ -51,7 +51,7 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
           additionalProperties: false,
           properties: {
             ...streamQuery.properties,
-            after: { type: 'integer', minimum: 0, default: 0 },
+            after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },
@@ -113,7 +113,7 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
             ...streamQuery.properties,
             scope: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
             value: { type: 'string' },
-            ttl: { type: 'integer', minimum: 1 },
+            ttl: { type: 'integer', minimum: 1, maximum: 315_360_000 },
             id: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
           },
         },
@@ -161,7 +161,7 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
         querystring: {
           ...streamQuery,
           additionalProperties: false,
-          properties: { ...streamQuery.properties, seq: { type: 'integer', minimum: 1 } },
+          properties: { ...streamQuery.properties, seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
         },
       },
     },
