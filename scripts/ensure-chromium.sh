@@ -3,6 +3,8 @@
 # by playwright). Needs root (CI machines run as root) and the Debian package mirror.
 set -euo pipefail
 if [ -x /usr/bin/chromium ]; then exit 0; fi
+source "$(dirname "$0")/apt-lock.sh"
+if [ -x /usr/bin/chromium ]; then exit 0; fi # installed while we waited
 echo "chromium is missing: installing Debian's package (apt-get)…" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2

@@ -38,6 +38,9 @@ check() {
 
 check
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+source "$(dirname "$0")/apt-lock.sh"
+check # another test may have installed them while we waited
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "ensure-device-toolchain: missing ${missing[*]}: installing them with apt-get…" >&2
 if [ "$(id -u)" -ne 0 ]; then
   echo "ensure-device-toolchain: not root, cannot install; run as root: apt-get install -y ${missing[*]}" >&2
