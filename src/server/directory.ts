@@ -4,11 +4,15 @@ import { LruMap } from './lru.js';
 export interface CachedApp {
   app: AppRecord;
   secrets: ActiveSecret[];
+  /** The secrets' texts, in the same order. */
+  secretTexts: string[];
   loadedAtMs: number;
 }
 
 /** The cached secrets still valid at `now`, newest first: expiry is checked on every use, not only on reload. */
-export function secretsAt(cached: CachedApp, now: number): string[] {
+export function secretsAt(cached: CachedApp, now: number): readonly string[] {
+  // the hot path: no secret has run out (outside a rotation's last second, always), no allocation
+  if (cached.secrets.every((s) => s.expiresAt === null || s.expiresAt > now)) return cached.secretTexts;
   return cached.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }
 
@@ -51,7 +55,8 @@ export class Directory {
       this.apps.delete(name);
       return null;
     }
-    const entry = { app, secrets: await this.store.activeSecrets(app.id, now), loadedAtMs: Date.now() };
+    const secrets = await this.store.activeSecrets(app.id, now);
+    const entry = { app, secrets, secretTexts: secrets.map((s) => s.secret), loadedAtMs: Date.now() };
     if (generation === this.generation) this.apps.set(name, entry);
     return entry;
   }
