@@ -15,13 +15,37 @@ type QuotaOptions = Pick<
   | 'appCacheMs'
 >;
 
-interface Counted {
-  count: number;
-  loadedAtMs: number;
-}
-interface CountCache<K> {
-  get(key: K): Counted | undefined;
-  set(key: K, value: Counted): void;
+/**
+ * Counts read from the store at most once per `maxAgeMs` a key, one read shared by concurrent
+ * callers, then kept up to date in place by the caller: every caller gets the same object, so a
+ * check and its increment, done with no await between, cannot both pass on a stale copy.
+ */
+class CountCache<K, V extends object> {
+  private readonly entries: LruMap<K, { value: V; loadedAtMs: number }>;
+  private readonly loading = new Map<K, Promise<V>>();
+
+  constructor(
+    maxKeys: number,
+    private readonly maxAgeMs: number,
+  ) {
+    this.entries = new LruMap(maxKeys);
+  }
+
+  get(key: K, load: () => Promise<V>): Promise<V> {
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return Promise.resolve(cached.value);
+    let loading = this.loading.get(key);
+    if (loading === undefined) {
+      loading = load()
+        .then((value) => {
+          this.entries.set(key, { value, loadedAtMs: Date.now() });
+          return value;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, loading);
+    }
+    return loading;
+  }
 }
 
 const streamKey = (ref: StreamRef): string => `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
@@ -37,17 +61,20 @@ const streamKey = (ref: StreamRef): string => `${ref.appId}\u0000${ref.scope}\u0
 export class Quotas {
   private readonly perApp = new MinuteCounter(10_000);
   private readonly perAddress = new MinuteCounter(100_000);
-  private readonly counts = new Map<number, { counts: DeviceCounts; loadedAtMs: number }>();
-  private readonly loading = new Map<number, Promise<DeviceCounts>>();
   private readonly knownStreams = new LruMap<string, true>(100_000);
   private readonly knownCursors = new LruMap<string, true>(100_000);
-  private readonly streamCounts = new Map<number, Counted>();
-  private readonly cursorCounts = new LruMap<number, Counted>(100_000);
+  private readonly deviceCounts: CountCache<number, DeviceCounts>;
+  private readonly streamCounts: CountCache<number, { count: number }>;
+  private readonly cursorCounts: CountCache<number, { count: number }>;
 
   constructor(
     private readonly store: Store,
     private readonly options: QuotaOptions,
-  ) {}
+  ) {
+    this.deviceCounts = new CountCache(10_000, options.appCacheMs);
+    this.streamCounts = new CountCache(10_000, options.appCacheMs);
+    this.cursorCounts = new CountCache(100_000, options.appCacheMs);
+  }
 
   /** Throws `rate_limited` or `quota_exceeded` when the app may not register another device now. */
   async checkNewDevice(app: AppRecord, address: string, pending: boolean, now: number): Promise<void> {
@@ -61,7 +88,7 @@ export class Quotas {
       throw new StratusError('rate_limited', `more than ${o.newDevicesPerAppPerMinute} new devices a minute in app "${app.name}"`, { retryAfterSeconds: appWait });
     }
     // Checked and counted with no await in between, so concurrent first calls cannot all pass.
-    const counts = await this.deviceCounts(app.id);
+    const counts = await this.deviceCounts.get(app.id, () => this.store.deviceCounts(app.id));
     if (o.maxDevicesPerApp > 0 && counts.total >= o.maxDevicesPerApp) {
       throw new StratusError('quota_exceeded', `app "${app.name}" has ${counts.total} devices, its limit`);
     }
@@ -101,7 +128,7 @@ export class Quotas {
       else newCursors.push(key);
     }
     if (newCursors.length > 0 && o.maxCursorsPerDevice > 0) {
-      const cursors = await this.count(this.cursorCounts, deviceId, () => this.store.cursorCount(deviceId));
+      const cursors = await this.cursorCounts.get(deviceId, async () => ({ count: await this.store.cursorCount(deviceId) }));
       if (cursors.count + newCursors.length > o.maxCursorsPerDevice) {
         throw new StratusError('quota_exceeded', `a device may follow ${o.maxCursorsPerDevice} streams; this one follows ${cursors.count}`);
       }
@@ -109,7 +136,7 @@ export class Quotas {
     }
 
     if (newStreams.size > 0 && o.maxStreamsPerApp > 0) {
-      const streams = await this.count(this.streamCounts, appId, () => this.store.streamCount(appId));
+      const streams = await this.streamCounts.get(appId, async () => ({ count: await this.store.streamCount(appId) }));
       for (const indexes of newStreams.values()) {
         if (streams.count < o.maxStreamsPerApp) {
           streams.count += 1;
@@ -122,28 +149,5 @@ export class Quotas {
     for (const key of newStreams.keys()) this.knownStreams.set(key, true);
     for (const key of newCursors) this.knownCursors.set(key, true);
     return refused;
-  }
-
-  private async count<K>(cache: CountCache<K>, key: K, load: () => Promise<number>): Promise<Counted> {
-    const cached = cache.get(key);
-    if (cached && Date.now() - cached.loadedAtMs < this.options.appCacheMs) return cached;
-    const entry = { count: await load(), loadedAtMs: Date.now() };
-    cache.set(key, entry);
-    return entry;
-  }
-
-  /** The app's counts: loaded once per `appCacheMs` (one load shared by concurrent callers), then counted here. */
-  private async deviceCounts(appId: number): Promise<DeviceCounts> {
-    const cached = this.counts.get(appId);
-    if (cached && Date.now() - cached.loadedAtMs < this.options.appCacheMs) return cached.counts;
-    const loading = this.loading.get(appId) ?? this.store.deviceCounts(appId);
-    this.loading.set(appId, loading);
-    try {
-      const counts = await loading;
-      if (this.loading.get(appId) === loading) this.counts.set(appId, { counts, loadedAtMs: Date.now() });
-      return (this.counts.get(appId) as { counts: DeviceCounts }).counts;
-    } finally {
-      this.loading.delete(appId);
-    }
   }
 }
