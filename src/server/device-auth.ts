@@ -14,7 +14,7 @@ import {
   type Grant,
 } from '../protocol/index.js';
 import type { AppRecord, DeviceRecord } from '../store/types.js';
-import { secretsAt, type CachedApp } from './directory.js';
+import { secretsAt } from './directory.js';
 import type { DeviceCall } from './routes/device/http.js';
 import { refreshSecondsOf, type Services } from './services.js';
 
@@ -47,9 +47,10 @@ export interface VerifiedRequest {
   secret: string;
 }
 
-/** PROTOCOL §2 without side effects: header formats, time window and signature by any active secret. */
+/** PROTOCOL §2 without side effects: header formats, time window and signature by any of `secrets`. */
 export function verifyRequest(
-  cached: CachedApp,
+  app: string,
+  secrets: readonly string[],
   headers: IncomingHttpHeaders,
   method: string,
   target: string,
@@ -68,8 +69,8 @@ export function verifyRequest(
   if (Math.abs(now - time) > windowSeconds) {
     throw new StratusError('stale_time', `request time is ${time - now} s from server time ${now}`);
   }
-  const signed = { method, target, app: cached.app.name, device: guid, time, nonce, bodySha256: sha256Hex(body) };
-  const secret = secretsAt(cached, now).find((s) => signaturesEqual(signRequest(s, signed), signature));
+  const signed = { method, target, app, device: guid, time, nonce, bodySha256: sha256Hex(body) };
+  const secret = secrets.find((s) => signaturesEqual(signRequest(s, signed), signature));
   if (secret === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
   return { guid, time, nonce, secret };
 }
@@ -82,13 +83,15 @@ export async function authenticateDevice(services: Services, call: DeviceCall): 
   const now = call.time;
   const appName = header(call.headers, HEADER_APP);
   const cached = services.directory.peekApp(appName) ?? (await services.directory.app(appName, now));
-  const newest = cached ? secretsAt(cached, now)[0] : undefined;
+  const secrets = cached ? secretsAt(cached, now) : [];
+  const newest = secrets[0];
   if (!cached || newest === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
   const nonceHeader = call.headers[HEADER_NONCE];
   call.signing = { secret: newest, nonce: typeof nonceHeader === 'string' ? nonceHeader : '' };
 
   const { guid, nonce, secret } = verifyRequest(
-    cached,
+    cached.app.name,
+    secrets,
     call.headers,
     call.method,
     call.target,

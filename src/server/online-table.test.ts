@@ -25,7 +25,7 @@ describe('OnlineTable', () => {
         const model = new Map<number, OnlineEntry>();
         for (const o of sequence as Op[]) {
           if (o.op === 'set') {
-            table.set(o.id, o.id % 3, o.at, 2 * o.id);
+            assert.equal(table.set(o.id, o.id % 3, o.at, 2 * o.id), model.has(o.id));
             model.set(o.id, { deviceId: o.id, appId: o.id % 3, offlineAt: o.at, windowSeconds: 2 * o.id });
           } else if (o.op === 'delete') {
             assert.equal(table.delete(o.id), model.delete(o.id));

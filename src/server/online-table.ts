@@ -45,19 +45,16 @@ export class OnlineTable {
     return this.count;
   }
 
-  has(deviceId: number): boolean {
-    return this.find(deviceId) !== NONE;
-  }
-
   get(deviceId: number): OnlineEntry | undefined {
     const slot = this.find(deviceId);
     return slot === NONE ? undefined : this.entry(slot);
   }
 
-  /** Adds the device or moves its offline time (and app, window). */
-  set(deviceId: number, appId: number, offlineAt: number, windowSeconds: number): void {
+  /** Adds the device or moves its offline time (and app, window); true when it was there already. */
+  set(deviceId: number, appId: number, offlineAt: number, windowSeconds: number): boolean {
     let slot = this.find(deviceId);
-    if (slot === NONE) {
+    const present = slot !== NONE;
+    if (!present) {
       if ((this.count + 1) * 2 > this.keys.length) this.grow();
       slot = this.home(deviceId);
       while (this.keys[slot] !== EMPTY) slot = (slot + 1) & (this.keys.length - 1);
@@ -66,7 +63,7 @@ export class OnlineTable {
     } else if (this.offlineAt[slot] === offlineAt) {
       this.appIds[slot] = appId;
       this.windows[slot] = windowSeconds;
-      return; // same second: already in the right list
+      return true; // same second: already in the right list
     } else {
       this.unlink(slot);
     }
@@ -74,6 +71,7 @@ export class OnlineTable {
     this.offlineAt[slot] = offlineAt;
     this.windows[slot] = windowSeconds;
     this.link(slot);
+    return present;
   }
 
   delete(deviceId: number): boolean {

@@ -35,12 +35,12 @@ export class Presence {
 
   /** `lastSeen`: when the device was seen before this request, null for a device seen the first time. */
   checkIn(app: AppRecord, device: DeviceRecord, lastSeen: number | null, address: string | null, now: number, refreshSeconds: number): void {
-    const wasOnline = this.online.has(device.id) || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
+    const held = this.online.set(device.id, app.id, now + 2 * refreshSeconds, 2 * refreshSeconds);
+    const wasOnline = held || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
     device.lastSeen = Math.max(device.lastSeen, now);
     device.lastAddress = address ?? device.lastAddress;
     this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
     if (this.apps.get(app.id) !== app) this.apps.set(app.id, app);
-    this.online.set(device.id, app.id, now + 2 * refreshSeconds, 2 * refreshSeconds);
     if (!wasOnline) void this.events.record(app, 'presence', { device: device.guid, online: true, address }, now);
   }
 
