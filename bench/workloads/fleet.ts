@@ -2,16 +2,18 @@
 // random across the fleet, with 1k vs `devices` registered devices and `messages` retained
 // messages: poll latency p99 at the steady rate of a million devices refreshing every 300 s (at
 // full speed a p99 measures the queue, not the poll), polls a second at full speed, and the
-// server's resident memory. The fleet is written straight into the SQLite file (as a restore
+// server's resident memory with every device of the fleet online (each has checked in once). The fleet is written straight into the SQLite file (as a restore
 // would), which is faster than a million signed requests.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { rssMb, startStratus } from '../peers/processes.js';
 import { quantile, type Figure } from '../report/stats.js';
 import { BenchDevice, benchAgent, paced } from './bench-device.js';
-import { CONNECTIONS, load, presigned, type Settings } from './http-load.js';
+import { CONNECTIONS, load, presigned, signedHeaders, type Settings } from './http-load.js';
 
 export interface FleetScale {
   devices: number;
@@ -55,6 +57,32 @@ function populate(path: string, scale: FleetScale): void {
 /** A million devices polling every 300 s (the default refresh): the load p99 is measured at, for both fleets. */
 const POLL_RATE = Math.round(1_000_000 / 300);
 
+/**
+ * Every device of the fleet checks in once (a signed 304 poll each, signed as it is sent), so the
+ * server holds the whole fleet online, as it would a quarter of an hour into a fleet's day.
+ */
+async function bringOnline(url: string, secret: string, devices: number, etag: string): Promise<void> {
+  const started = performance.now();
+  let next = 0;
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    amount: devices,
+    requests: [
+      {
+        setupRequest: (req: object) => {
+          const device = `fleet-${next++}`;
+          const headers = { ...signedHeaders(secret, 'GET', '/v1/config', device, '', randomBytes(8).toString('hex')), 'if-none-match': etag };
+          return Object.assign(req, { method: 'GET' as const, path: '/v1/config', headers });
+        },
+      },
+    ],
+  });
+  const failed = r.non2xx - r['3xx'] + r.errors;
+  process.stderr.write(`  fleet of ${devices} online in ${((performance.now() - started) / 1000).toFixed(0)} s (${failed} failed)\n`);
+  if (failed > 0) throw new Error(`${failed} of ${devices} check-ins failed`);
+}
+
 interface FleetResult {
   p99: number[];
   perSecond: number[];
@@ -75,6 +103,7 @@ async function measure(scale: FleetScale, s: Settings): Promise<FleetResult> {
     try {
       const probe = presigned(secret, 'GET', '/v1/config', 1, { device: () => 'fleet-0' })({}) as { headers: Record<string, string> };
       const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;
+      await bringOnline(stratus.url, secret, scale.devices, etag);
       const pick = () => `fleet-${Math.floor(Math.random() * scale.devices)}`;
       const result: FleetResult = { p99: [], perSecond: [], rss: [] };
       const steady = async (seconds: number): Promise<{ latencies: number[]; errors: number }> => {

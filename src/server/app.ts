@@ -142,10 +142,15 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     async listen() {
       services.presence.start(options.presenceFlushMs, clock);
       sweeper = setInterval(() => {
-        services.store.sweepExpired(clock(), options.sweepBatchRows).then(
-          (n) => n > 0 && app.log.debug({ deleted: n }, 'expired messages swept'),
-          (err: unknown) => app.log.error({ err }, 'TTL sweep failed'),
-        );
+        const { store } = services;
+        store
+          .sweepExpired(clock(), options.sweepBatchRows)
+          .then((n) => n > 0 && app.log.debug({ deleted: n }, 'expired messages swept'))
+          .then(() => store.sweepStreams(options.sweepBatchRows))
+          .then(
+            (n) => n > 0 && app.log.debug({ deleted: n }, 'empty streams nobody follows swept'),
+            (err: unknown) => app.log.error({ err }, 'TTL sweep failed'),
+          );
       }, options.sweepIntervalMs);
       sweeper.unref();
       await services.cluster.start();

@@ -845,6 +845,51 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    describe('sweepStreams', () => {
+      it('deletes streams that hold no message and that nobody follows; a stream written again goes on above its old seqs', async () => {
+        const d = await device('d1');
+        const gone = shared(app.id, 'home', 'gone');
+        const followed = shared(app.id, 'home', 'followed');
+        const kept = shared(app.id, 'home', 'kept');
+        const system = shared(app.id, '$stratus', 'presence');
+        await fill(d.id, gone, 3, { expiresAt: T0 + 10 });
+        await fill(d.id, system, 1, { expiresAt: T0 + 10 });
+        await subscribe(d.id, T0, subscription(followed));
+        await fill(d.id, followed, 1, { expiresAt: T0 + 10 });
+        await fill(d.id, kept, 1);
+        assert.equal(await store.sweepStreams(100), 0); // every stream still holds a message
+        assert.equal(await store.sweepExpired(T0 + 10, 100), 5);
+        assert.equal(await store.streamCount(app.id), 3);
+        assert.equal(await store.sweepStreams(100), 1);
+        assert.equal(await store.streamExists(gone), false);
+        assert.equal(await store.streamExists(followed), true);
+        assert.equal(await store.streamExists(kept), true);
+        assert.equal(await store.streamExists(system), true);
+        assert.equal(await store.streamCount(app.id), 2);
+        // PROTOCOL §6: a seq is never reused, in the stream swept nor in any other created later
+        assert.deepEqual(await publish(d.id, T0, message(gone, 'again')), [{ seq: 4, duplicate: false }]);
+        assert.deepEqual(await publish(d.id, T0, message(shared(app.id, 'home', 'new'), 'first')), [{ seq: 4, duplicate: false }]);
+        assert.deepEqual(await subscribe(d.id, T0, subscription(followed)), { cursor: 0, head: 1, messages: [] });
+        assert.deepEqual(await subscribe(d.id, T0, subscription(gone, { limit: 5 })), { cursor: 0, head: 4, messages: [stored(4, 'again')] });
+      });
+
+      it('looks at max streams a call, round and round', async () => {
+        const d = await device('d1');
+        for (const name of ['a', 'b', 'c']) await fill(d.id, shared(app.id, 'home', name), 1, { expiresAt: T0 + 10 });
+        await store.sweepExpired(T0 + 10, 100);
+        await subscribe(d.id, T0, subscription(shared(app.id, 'home', 'b')));
+        assert.equal(await store.sweepStreams(0), 0);
+        assert.equal(await store.sweepStreams(1), 1); // a
+        assert.equal(await store.sweepStreams(1), 0); // b: followed
+        assert.equal(await store.streamExists(shared(app.id, 'home', 'c')), true);
+        await fill(d.id, shared(app.id, 'home', 'a'), 1, { expiresAt: T0 + 10 }); // created again, after c
+        await store.sweepExpired(T0 + 10, 100);
+        assert.equal(await store.sweepStreams(1), 1); // c
+        assert.equal(await store.sweepStreams(1), 1); // a again
+        assert.equal(await store.streamCount(app.id), 1);
+      });
+    });
+
     describe('quota counts', () => {
       it('streamExists, streamCount, cursorExists and cursorCount follow publishes and subscriptions', async () => {
         const d = await device('d1');

@@ -64,6 +64,12 @@ export interface Store {
   deleteMessages(ref: StreamRef, seq: number | null): Promise<number>;
   /** Deletes up to `max` expired messages; the cost follows the number deleted. */
   sweepExpired(now: number, max: number): Promise<number>;
+  /**
+   * Looks at the next `max` streams (round the table, a window per call) and deletes those that hold
+   * no message and that no device follows, system streams excepted; a stream written again later
+   * goes on from a seq above any it had. Returns how many it deleted.
+   */
+  sweepStreams(max: number): Promise<number>;
   /** Counts of rows, for the admin overview and tests. */
   stats(): Promise<StoreStats>;
 

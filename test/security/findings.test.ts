@@ -12,6 +12,7 @@ import { issueAdminToken } from '../../src/server/admin-auth.js';
 import { buildServer, type StratusServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
+import { eventually } from '../support/eventually.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 import { removeDir } from '../support/server-process.js';
 
@@ -437,6 +438,26 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
       assert.deepEqual(mixed.json.rejected.map((x: { id: string; index: number; code: string }) => [x.id, x.index, x.code]), [['p2', 1, 'quota_exceeded']]);
       const streams = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/open/streams');
       assert.equal(streams.json.streams.filter((x: { scope: string }) => x.scope !== '$stratus').length, 8);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('streams whose messages all expired and that nobody follows are swept, freeing the quota; seqs are not reused', async () => {
+    const s = await startInProcess({ maxStreamsPerApp: 3, sweepIntervalMs: 10, appCacheMs: 1 });
+    try {
+      await s.createApp('open', 'open-secret', 'open');
+      const a = new TestDevice(s.url, 'open', 'open-secret', 'a', s.now);
+      const publish = async (stream: string) => {
+        const r = await a.sync({ publish: [{ id: `${stream}-${s.now()}`, scope: 'home', stream, value: 'x', ttl: 60 }] });
+        return r.json.accepted[0]?.seq ?? r.json.rejected[0]?.code;
+      };
+      assert.deepEqual([await publish('s1'), await publish('s2'), await publish('s3'), await publish('s4')], [1, 1, 1, 'quota_exceeded']);
+      const userStreams = async () =>
+        (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/open/streams')).json.streams.filter((x: { scope: string }) => x.scope !== '$stratus');
+      s.advance(61);
+      await eventually(async () => assert.deepEqual(await userStreams(), []));
+      assert.deepEqual([await publish('s4'), await publish('s1')], [2, 2]);
     } finally {
       await s.close();
     }

@@ -194,6 +194,10 @@ export class PostgresStore implements Store {
     return this.writes.sweepExpired(now, max);
   }
 
+  sweepStreams(max: number): Promise<number> {
+    return this.writes.sweepStreams(max);
+  }
+
   stats(): Promise<StoreStats> {
     return this.reads.stats();
   }

@@ -80,8 +80,8 @@ const SEED_V2 = `${SEED_V1}
   INSERT INTO nodes (id, address, started_at, last_heard) VALUES ('old-node', 'http://10.0.0.2:8080', ${T0}, ${T0 + 5});
   `;
 
-// version 3 added the publish function, no table
-const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2];
+// version 3 added the publish function, version 4 a column with a default and an index: no table
+const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2, SEED_V2];
 
 const cmd: StreamRef = { appId: 1, scope: 'home', owner: '', stream: 'cmd' };
 
@@ -353,5 +353,25 @@ describe('PostgreSQL: several nodes on one database', () => {
     const rest = await node(0).sweepExpired(T0 + 1, 100);
     assert.equal(counts.reduce((a, b) => a + b, 0) + rest, 50);
     assert.deepEqual((await node(1).readMessages(ref('sweep'), 0, 100, T0)).map((m) => m.value), ['kept']);
+  });
+
+  it('a stream swept by one node is created again by another that had its id cached, seqs going on', async () => {
+    const d = await node(0).insertDevice({ appId, guid: 'swept', status: 'approved', now: T0, address: null });
+    const expiring = (stream: string) => ({ ...msg(stream, 'old', null), expiresAt: T0 + 1 });
+    // nodes 1 and 2 cache the streams' ids
+    await node(1).sync({ deviceId: d.id, now: T0, publish: [expiring('swept-p'), expiring('swept-p')], subscribe: [] });
+    await node(2).sync({ deviceId: d.id, now: T0, publish: [expiring('swept-s')], subscribe: [] });
+    await node(0).sweepExpired(T0 + 1, 1000);
+    let swept = 0;
+    for (let round = 0; round < 20; round++) swept += await node(0).sweepStreams(1000);
+    assert.ok(swept >= 2, `swept ${swept} streams`);
+    const published = await node(1).sync({ deviceId: d.id, now: T0 + 2, publish: [msg('swept-p', 'new', null)], subscribe: [] });
+    assert.ok((published.published[0]?.seq ?? 0) > 2, `seq ${published.published[0]?.seq} is above the swept stream's 2`);
+    const polled = await node(2).sync({ deviceId: d.id, now: T0 + 2, publish: [], subscribe: [{ ...ref('swept-s'), after: null, limit: null, reset: false, pageSize: 10 }] });
+    assert.equal(polled.subscriptions[0]?.messages.length, 0);
+    // the new cursor is stored: the next message reaches the subscriber
+    await node(0).sync({ deviceId: d.id, now: T0 + 2, publish: [msg('swept-s', 'next', null)], subscribe: [] });
+    const next = await node(2).sync({ deviceId: d.id, now: T0 + 2, publish: [], subscribe: [{ ...ref('swept-s'), after: null, limit: null, reset: false, pageSize: 10 }] });
+    assert.deepEqual(next.subscriptions[0]?.messages.map((m) => m.value), ['next']);
   });
 });

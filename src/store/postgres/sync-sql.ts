@@ -1,11 +1,15 @@
 // The statements of one sync (sync.ts), prepared once per connection by name. Arrays travel as
 // parameters and unnest() turns them into rows, so a batch costs one round trip per step.
 
-/** `$1..$4`: app ids, scopes, owners, names. Inserts the missing streams; returns the ids it can see. */
+/**
+ * `$1..$4`: app ids, scopes, owners, names. Inserts the missing streams, at the app's seq floor (a
+ * stream swept earlier goes on above its old seqs); returns the ids it can see.
+ */
 export const STREAM_IDS = `
   WITH k AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS k(app_id, scope, owner, name)),
   created AS (
-    INSERT INTO streams (app_id, scope, owner, name) SELECT app_id, scope, owner, name FROM k
+    INSERT INTO streams (app_id, scope, owner, name, head)
+    SELECT k.app_id, k.scope, k.owner, k.name, coalesce((SELECT a.stream_seq_floor FROM apps a WHERE a.id = k.app_id), 0) FROM k
     ON CONFLICT (app_id, scope, owner, name) DO NOTHING RETURNING id, app_id, scope, owner, name
   )
   SELECT id, app_id, scope, owner, name FROM created
@@ -47,16 +51,22 @@ export const SYNC_STATE = `
  * (ascending) and cursors that moved forward; `$5`, `$6`: those reset; `$7..$9` per subscription:
  * stream id, cursor, page size. A cursor moves backwards only on reset, even when another sync of
  * the same device raced this one on another connection.
+ * The streams are share-locked first, so the stream sweep cannot delete one under a new cursor; a
+ * stream it deleted since the state was read comes back as a row whose seq is null (sync.ts retries).
  */
 export const SYNC_FINISH = `
-  WITH moved AS (
+  WITH live AS (
+    SELECT id FROM streams WHERE id = ANY($7::bigint[]) ORDER BY id FOR KEY SHARE
+  ), moved AS (
     INSERT INTO cursors (device_id, stream_id, cursor, updated_at)
-    SELECT $1::bigint, v.id, v.cursor, $2::bigint FROM unnest($3::bigint[], $4::bigint[]) AS v(id, cursor) ORDER BY v.id
+    SELECT $1::bigint, v.id, v.cursor, $2::bigint FROM unnest($3::bigint[], $4::bigint[]) AS v(id, cursor)
+    WHERE v.id IN (SELECT id FROM live) ORDER BY v.id
     ON CONFLICT (device_id, stream_id) DO UPDATE
       SET cursor = GREATEST(cursors.cursor, excluded.cursor), updated_at = excluded.updated_at
   ), reset AS (
     INSERT INTO cursors (device_id, stream_id, cursor, updated_at)
-    SELECT $1::bigint, v.id, v.cursor, $2::bigint FROM unnest($5::bigint[], $6::bigint[]) AS v(id, cursor) ORDER BY v.id
+    SELECT $1::bigint, v.id, v.cursor, $2::bigint FROM unnest($5::bigint[], $6::bigint[]) AS v(id, cursor)
+    WHERE v.id IN (SELECT id FROM live) ORDER BY v.id
     ON CONFLICT (device_id, stream_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
   )
   SELECT u.ord, m.seq, m.value, m.writer, m.time, m.expires_at AS "expiresAt"
@@ -65,4 +75,7 @@ export const SYNC_FINISH = `
     SELECT seq, value, writer, time, expires_at FROM messages
     WHERE stream_id = u.id AND seq > u.after AND expires_at > $2 ORDER BY seq LIMIT u.size
   ) m
-  ORDER BY u.ord, m.seq`;
+  UNION ALL
+  SELECT u.ord, NULL, NULL, NULL, NULL, NULL FROM unnest($7::bigint[]) WITH ORDINALITY AS u(id, ord)
+  WHERE u.id NOT IN (SELECT id FROM live)
+  ORDER BY 1, 2`;

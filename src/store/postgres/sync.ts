@@ -23,6 +23,15 @@ const OTHER_NODES_HEARD_WITHIN_SECONDS = 60;
 /** Publish calls running at once; more publishes wait and go together in the next (PublishBatcher). */
 const PUBLISH_CALLS_IN_FLIGHT = 2;
 const streamKey = (r: StreamRef): string => `${r.appId}\u0000${r.scope}\u0000${r.owner}\u0000${r.stream}`;
+/** A sync that found a stream swept under it runs again with fresh ids, at most this often. */
+const SYNC_ATTEMPTS = 3;
+
+/** A cached stream id whose row the stream sweep deleted: the sync runs again, with the stream created anew. */
+class StreamSwept extends Error {}
+
+/** stratus_publish (schema.ts) raises this when a stream's row is gone. */
+const isSweptStreamError = (error: unknown): boolean =>
+  (error as { code?: unknown })?.code === 'P0001' && /^stream \d+ does not exist$/.test(String((error as Error).message));
 const byNumber = (a: number, b: number): number => a - b;
 
 interface StateRow {
@@ -44,7 +53,10 @@ interface StateRow {
  *    stored and the pages read, in one statement.
  */
 export class PostgresSync {
-  /** Stream rows are never deleted (a seq is never reused), so an id, once committed, holds for good. */
+  /**
+   * Stream ids by name. The stream sweep may delete a row behind this cache: every statement that
+   * uses an id notices (a missing row), and the sync runs again with the stream's id looked up anew.
+   */
   private readonly streamIds = new Map<string, number>();
 
   private readonly publishes: PublishBatcher;
@@ -81,6 +93,17 @@ export class PostgresSync {
   }
 
   async sync(input: StoreSyncInput): Promise<StoreSyncResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.syncOnce(input);
+      } catch (error) {
+        if (!(error instanceof StreamSwept || isSweptStreamError(error)) || attempt === SYNC_ATTEMPTS) throw error;
+        for (const r of [...input.publish, ...input.subscribe]) this.streamIds.delete(streamKey(r));
+      }
+    }
+  }
+
+  private async syncOnce(input: StoreSyncInput): Promise<StoreSyncResult> {
     const ids = await this.idsOf([...input.publish, ...input.subscribe]);
     const publishIds = ids.slice(0, input.publish.length);
     const subscribeIds = ids.slice(input.publish.length);
@@ -128,6 +151,7 @@ export class PostgresSync {
       text: SYNC_STATE,
       values: [ids, subs.map((s) => s.limit ?? 0), subs.map((s) => s.reset), input.deviceId, input.now],
     });
+    if (state.rows.length < subs.length) throw new StreamSwept();
     // Same rules as the SQLite store (writes.ts cursorOf), one subscription after the other.
     const current = new Map<number, number>();
     const changed = new Map<number, { cursor: number; reset: boolean }>();
@@ -164,7 +188,10 @@ export class PostgresSync {
       ],
     });
     const outcomes = subs.map((_, i): SubscriptionOutcome => ({ cursor: cursors[i] as number, head: (state.rows[i] as StateRow).head, messages: [] }));
-    for (const { ord, ...m } of pages.rows) outcomes[ord - 1]?.messages.push(m);
+    for (const { ord, ...m } of pages.rows) {
+      if (m.seq === null) throw new StreamSwept(); // SYNC_FINISH: swept since the state was read
+      outcomes[ord - 1]?.messages.push(m);
+    }
     // messages committed since the state was read may be on the page: the head covers them
     for (const o of outcomes) o.head = Math.max(o.head, o.messages.at(-1)?.seq ?? 0);
     return outcomes;

@@ -1,11 +1,12 @@
 import type pg from 'pg';
-import { StratusError } from '../../protocol/index.js';
+import { StratusError, SYSTEM_SCOPE } from '../../protocol/index.js';
 import type { AppPatch, AppRecord, CheckIn, ConfigChange, DevicePatch, DeviceRecord, NewApp, NewDevice, StreamRef } from '../types.js';
 import { query, transaction } from './connection.js';
 import { APP_COLUMNS, APP_WIDE, DEVICE_COLUMNS, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** pg_try_advisory_xact_lock key of the TTL sweep (the migration's is 23455135327081811). */
 const SWEEP_LOCK = '23455135327081812';
+const STREAM_SWEEP_LOCK = '23455135327081813';
 
 /**
  * Every write but sync. Each is one statement (atomic on its own) or one transaction; rows several
@@ -191,6 +192,46 @@ export class PostgresWrites {
         [now, max],
       );
       return rowCount ?? 0;
+    });
+  }
+
+  /** Where this node's next stream sweep goes on from: the streams are visited in id order, round and round. */
+  private streamSweepFrom = 0;
+
+  /**
+   * The next `max` streams; those that look idle are locked (SKIP LOCKED: a publish or a new cursor
+   * holding one wins), then deleted if, seen from a snapshot taken after the locks, they still hold no
+   * message and nobody follows them. Publishes lock the stream first and new cursors share-lock it
+   * (sync-sql.ts), so neither can slip in between. The app keeps the highest seq they reached.
+   */
+  async sweepStreams(max: number): Promise<number> {
+    return transaction(this.pool, async (db) => {
+      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [STREAM_SWEEP_LOCK]);
+      if (!rows[0]?.locked) return 0;
+      const from = this.streamSweepFrom;
+      const window = await db.query<{ last: number | null; n: number }>(
+        'SELECT max(id) AS last, count(*)::int AS n FROM (SELECT id FROM streams WHERE id > $1 ORDER BY id LIMIT $2) w',
+        [from, max],
+      );
+      const { last, n } = window.rows[0] ?? { last: null, n: 0 };
+      this.streamSweepFrom = n < max ? 0 : (last ?? 0);
+      if (last === null) return 0;
+      const idle = `NOT EXISTS (SELECT 1 FROM messages m WHERE m.stream_id = s.id) AND NOT EXISTS (SELECT 1 FROM cursors c WHERE c.stream_id = s.id)`;
+      const locked = await db.query<{ id: number }>(
+        `SELECT id FROM streams s WHERE id > $1 AND id <= $2 AND scope <> $3 AND ${idle} ORDER BY id FOR UPDATE SKIP LOCKED`,
+        [from, last, SYSTEM_SCOPE],
+      );
+      if (locked.rows.length === 0) return 0;
+      const swept = await db.query<{ n: number }>(
+        `WITH gone AS (DELETE FROM streams s WHERE s.id = ANY($1::bigint[]) AND ${idle} RETURNING app_id, head),
+         floors AS (
+           UPDATE apps a SET stream_seq_floor = GREATEST(a.stream_seq_floor, g.head)
+           FROM (SELECT app_id, max(head) AS head FROM gone GROUP BY app_id) g WHERE a.id = g.app_id RETURNING 1
+         )
+         SELECT count(*)::int AS n FROM gone`,
+        [locked.rows.map((r) => r.id)],
+      );
+      return swept.rows[0]?.n ?? 0;
     });
   }
 }

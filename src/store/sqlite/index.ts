@@ -190,6 +190,10 @@ export class SqliteStore implements Store {
     return this.writer.call('sweepExpired', now, max);
   }
 
+  sweepStreams(max: number): Promise<number> {
+    return this.writer.call('sweepStreams', max);
+  }
+
   readonly nodeId = randomUUID();
   private beat: NodeRecord | null = null;
 

@@ -85,4 +85,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, stream_id)
   ) WITHOUT ROWID;
   `,
+  // Streams that nobody follows and that hold no message are swept (writes.ts sweepStreams); the app
+  // keeps the highest seq any of them reached, and a stream created again starts there (PROTOCOL §6:
+  // a seq is never reused). The sweep asks "does anyone follow this stream": cursors by stream.
+  `
+  ALTER TABLE apps ADD COLUMN stream_seq_floor INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX cursors_stream ON cursors(stream_id);
+  `,
 ];

@@ -31,8 +31,7 @@ const TOKEN = 'a'.repeat(64);
  * The same data written by each schema version's own SQL: SEEDS[v - 1] runs on a file at version v.
  * A new migration needs a seed here too (checked below), so every version keeps a migration test.
  */
-const SEEDS: readonly string[] = [
-  `
+const SEED_V1 = `
   INSERT INTO admin_tokens (token_sha256, label, created_at) VALUES ('${TOKEN}', 'seed', ${T0});
   INSERT INTO apps (id, name, policy, default_ttl, max_ttl, default_grants, created_at)
     VALUES (1, 'greenhouse', 'approval', 3600, 86400, '[{"action":"publish","scope":"home","stream":"*"}]', ${T0});
@@ -48,8 +47,10 @@ const SEEDS: readonly string[] = [
   INSERT INTO messages (stream_id, seq, writer, client_id, value, time, expires_at)
     VALUES (1, 1, 'b8d61a', 'c1', 'on', ${T0 + 2}, ${FAR}), (1, 2, 'b8d61a', 'c2', 'off', ${T0 + 3}, ${FAR});
   INSERT INTO cursors (device_id, stream_id, cursor, updated_at) VALUES (1, 1, 1, ${T0 + 3});
-  `,
-];
+  `;
+
+// version 2 added a column with a default and an index: no table
+const SEEDS: readonly string[] = [SEED_V1, SEED_V1];
 
 const cmd: StreamRef = { appId: 1, scope: 'home', owner: '', stream: 'cmd' };
 const poll: SubscriptionRequest = { ...cmd, after: null, limit: null, reset: false, pageSize: 100 };

@@ -17,12 +17,15 @@ export class StreamHeads {
   private readonly jobBefore = new Map<Head, number>();
   private readonly jobCreated: string[] = [];
   private readonly find: Statement<[number, string, string, string], Head>;
-  private readonly create: Statement<[number, string, string, string], Head>;
+  private readonly create: Statement<[number, string, string, string, number], Head>;
   private readonly save: Statement<[number, number]>;
 
   constructor(db: Database) {
     this.find = db.prepare('SELECT id, head FROM streams WHERE app_id = ? AND scope = ? AND owner = ? AND name = ?');
-    this.create = db.prepare('INSERT INTO streams (app_id, scope, owner, name) VALUES (?, ?, ?, ?) RETURNING id, head');
+    // a stream swept earlier and created again goes on from the app's highest swept seq
+    this.create = db.prepare(
+      'INSERT INTO streams (app_id, scope, owner, name, head) VALUES (?, ?, ?, ?, (SELECT stream_seq_floor FROM apps WHERE id = ?)) RETURNING id, head',
+    );
     this.save = db.prepare('UPDATE streams SET head = ? WHERE id = ?');
   }
 
@@ -38,11 +41,21 @@ export class StreamHeads {
     entry = this.find.get(ref.appId, ref.scope, ref.owner, ref.stream);
     if (!entry) {
       if (!create) return null;
-      entry = this.create.get(ref.appId, ref.scope, ref.owner, ref.stream) as Head;
+      entry = this.create.get(ref.appId, ref.scope, ref.owner, ref.stream, ref.appId) as Head;
       this.jobCreated.push(key);
     }
     this.cache.set(key, entry);
     return entry;
+  }
+
+  /** The cached head of a stream, which may be ahead of its row until the transaction commits. */
+  cachedHead(ref: StreamRef): number | null {
+    return this.cache.get(StreamHeads.key(ref))?.head ?? null;
+  }
+
+  /** The stream's row is gone (swept). */
+  forget(ref: StreamRef): void {
+    this.cache.delete(StreamHeads.key(ref));
   }
 
   /** The next seq of a stream, written with the transaction. */

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { StratusError } from '../../protocol/index.js';
+import { StratusError, SYSTEM_SCOPE } from '../../protocol/index.js';
 import type {
   AppPatch,
   AppRecord,
@@ -75,6 +75,13 @@ export class SqliteWrites {
       sweep: p(
         'DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)',
       ),
+      streamsAfter: p(
+        `SELECT id, app_id AS appId, scope, owner, name AS stream, head,
+           NOT EXISTS (SELECT 1 FROM messages m WHERE m.stream_id = s.id) AND NOT EXISTS (SELECT 1 FROM cursors c WHERE c.stream_id = s.id) AS idle
+         FROM streams s WHERE id > ? ORDER BY id LIMIT ?`,
+      ),
+      deleteStream: p('DELETE FROM streams WHERE id = ?'),
+      raiseSeqFloor: p('UPDATE apps SET stream_seq_floor = max(stream_seq_floor, ?) WHERE id = ?'),
       deleteOne: p('DELETE FROM messages WHERE stream_id = ? AND seq = ?'),
       deleteAll: p('DELETE FROM messages WHERE stream_id = ?'),
     };
@@ -208,5 +215,28 @@ export class SqliteWrites {
 
   sweepExpired(now: number, max: number): number {
     return this.s.sweep.run(now, max).changes;
+  }
+
+  /** Where the next stream sweep goes on from: the streams are visited in id order, round and round. */
+  private streamSweepFrom = 0;
+
+  /**
+   * Looks at the next `max` streams and deletes those that hold no message and that no device
+   * follows (system streams excepted); the app keeps the highest seq they reached, so a stream
+   * written again later never hands out a seq twice (PROTOCOL §6). Returns how many it deleted.
+   */
+  sweepStreams(max: number): number {
+    const rows = this.s.streamsAfter.all(this.streamSweepFrom, max) as (StreamRef & { id: number; head: number; idle: number })[];
+    this.streamSweepFrom = rows.length < max ? 0 : (rows.at(-1)?.id ?? 0);
+    let swept = 0;
+    for (const row of rows) {
+      if (!row.idle || row.scope === SYSTEM_SCOPE) continue;
+      const head = Math.max(row.head, this.heads.cachedHead(row) ?? 0);
+      this.s.raiseSeqFloor.run(head, row.appId);
+      this.s.deleteStream.run(row.id);
+      this.heads.forget(row);
+      swept++;
+    }
+    return swept;
   }
 }
