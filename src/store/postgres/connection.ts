@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { StratusError } from '../../protocol/index.js';
+import { StorageHealth } from '../storage-errors.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -60,6 +61,21 @@ const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
 const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** Lost or refused connections become `unavailable` (503: retry), like a stopped SQLite writer. */
+/** Each pool's record of running out of room, so readiness can tell (PostgresStore.ping). */
+const healthOfPool = new WeakMap<pg.Pool, StorageHealth>();
+
+/** The storage health the errors of `pool`'s statements are noted in. */
+export function storageHealthOf(pool: pg.Pool): StorageHealth {
+  let health = healthOfPool.get(pool);
+  if (!health) healthOfPool.set(pool, (health = new StorageHealth()));
+  return health;
+}
+
+/** storeError, noting a full disk in the pool's storage health. */
+function poolError(pool: pg.Pool, error: unknown): unknown {
+  return storeError(storageHealthOf(pool).noteWriteError(error, Date.now()));
+}
+
 export function storeError(error: unknown): unknown {
   if (error instanceof StratusError) return error;
   const e = error as { code?: unknown; message?: unknown } | null;
@@ -93,7 +109,7 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
  */
 export async function transaction<T>(pool: pg.Pool, work: (db: Queryable) => Promise<T>, explicit = true): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect().catch((error: unknown) => Promise.reject(storeError(error)));
+    const client = await pool.connect().catch((error: unknown) => Promise.reject(poolError(pool, error)));
     let broken = false;
     try {
       if (explicit) await client.query('BEGIN');
@@ -103,7 +119,7 @@ export async function transaction<T>(pool: pg.Pool, work: (db: Queryable) => Pro
     } catch (error) {
       if (explicit) await client.query('ROLLBACK').catch(() => (broken = true));
       if (retryable(error) && attempt < ATTEMPTS) continue;
-      throw storeError(error);
+      throw poolError(pool, error);
     } finally {
       client.release(broken);
     }
@@ -115,6 +131,6 @@ export async function query<R extends pg.QueryResultRow>(pool: pg.Pool, config: 
   try {
     return await pool.query<R>(config);
   } catch (error) {
-    throw storeError(error);
+    throw poolError(pool, error);
   }
 }

@@ -27,7 +27,7 @@ import type {
   StreamRef,
 } from '../types.js';
 import { PostgresCluster } from './cluster.js';
-import { clientConfig, createPool, type PostgresStoreOptions } from './connection.js';
+import { clientConfig, createPool, storageHealthOf, type PostgresStoreOptions } from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { PostgresReads } from './reads.js';
 import { PostgresSync } from './sync.js';
@@ -202,8 +202,11 @@ export class PostgresStore implements Store {
     return this.reads.stats();
   }
 
+  /** Truthful: the database answers, and no write ran out of room lately (a full disk keeps SELECT 1 working). */
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+    const problem = storageHealthOf(this.pool).problem(Date.now());
+    if (problem) throw new Error(problem);
   }
 
   heartbeat(beat: NodeBeat): Promise<void> {

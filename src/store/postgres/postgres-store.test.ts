@@ -233,6 +233,29 @@ describe('PostgreSQL connections', () => {
     await assert.rejects(PostgresStore.open({ url: url.toString(), schema: freshSchema() }), (e) => e instanceof StratusError && e.code === 'unavailable');
   });
 
+  it("a write refused for lack of room (PostgreSQL's disk_full) is unavailable, and the store is not ready", async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    try {
+      const app = await store.insertApp({ name: 'greenhouse', policy: 'open', defaultTtlSeconds: 60, maxTtlSeconds: 600, defaultGrants: [] }, 's', T0);
+      const d = await store.insertDevice({ appId: app.id, guid: 'd1', status: 'approved', now: T0, address: null });
+      const ref: StreamRef = { appId: app.id, scope: 'home', owner: '', stream: 'cmd' };
+      const publish = (value: string) => store.sync({ deviceId: d.id, now: T0, publish: [{ ...ref, clientId: null, writer: 'd1', value, time: T0, expiresAt: FAR }], subscribe: [] });
+      await publish('before');
+      await store.ping();
+      // the server's own error for a full disk, raised where a real one would be: on the insert
+      await admin.query(`
+        CREATE FUNCTION "${schema}".no_room() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$;
+        CREATE TRIGGER no_room BEFORE INSERT ON "${schema}".messages FOR EACH ROW EXECUTE FUNCTION "${schema}".no_room();`);
+      await assert.rejects(publish('refused'), (e) => e instanceof StratusError && e.code === 'unavailable');
+      await assert.rejects(store.ping(), /ran out of room/);
+      assert.deepEqual((await store.readMessages(ref, 0, 10, T0)).map((m) => m.value), ['before']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a resolved write survives closing the store; a reopened one reads it', async () => {
     const schema = freshSchema();
     const first = await open(schema);
