@@ -3,16 +3,18 @@
 // the redirect port, and a certificate swapped on SIGHUP under an open live connection.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ClientError, MemoryStorage, Stratus } from '../../src/client/index.js';
+import { loadCertificate } from '../../src/server/tls/certificate.js';
 import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice } from '../support/device-client.js';
-import { removeDir, startServer, type RunningServer } from '../support/server-process.js';
+import { ROOT, removeDir, startServer, type RunningServer } from '../support/server-process.js';
 import { ensureOpsTools, issueServerCert, makeCa, type Pem } from './tls-ca.js';
 
 let dir: string;
@@ -295,5 +297,20 @@ describe('TLS settings are checked before anything is created', () => {
       assert.match(r.stderr, message, args.join(' '));
       assert.equal(existsSync(join(dataDir, 'stratus.db')), false, `${args.join(' ')}: no database made`);
     }
+  });
+});
+
+describe('docs/operations.md', () => {
+  it("the test CA commands make a CA and a server certificate the server accepts", () => {
+    const doc = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+    const script = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string).find((block) => block.includes('openssl req -x509'));
+    assert.ok(script, 'the block is there');
+    const work = join(dir, 'docs-ca');
+    mkdirSync(work);
+    execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    const loaded = loadCertificate({ certFile: join(work, 'server.crt'), keyFile: join(work, 'server.key') });
+    const leaf = new X509Certificate(loaded.cert);
+    assert.ok(leaf.verify(new X509Certificate(readFileSync(join(work, 'ca.crt'))).publicKey), 'signed by the CA');
+    assert.equal(leaf.checkHost('stratus.example'), 'stratus.example');
   });
 });
