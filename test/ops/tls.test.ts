@@ -100,7 +100,7 @@ describe('HTTPS with a private CA', () => {
       args: ['--tls-cert', certA.certFile, '--tls-key', certA.keyFile, '--plain-device-port', String(devicePort), '--http-redirect-port', String(redirectPort)],
     });
   });
-  after(async () => server.stop());
+  after(async () => assert.equal(await server.stop(), 0, 'a clean stop with the plain listeners too'));
 
   it('listens on https:// and prints the plain device and redirect addresses', () => {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
