@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { ClientError, MemoryStorage, Stratus } from '../../src/client/index.js';
+import { ClientError, MemoryStorage, Stratus, fetchTrusting } from '../../src/client/index.js';
 import { loadCertificate } from '../../src/server/tls/certificate.js';
 import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice } from '../support/device-client.js';
@@ -75,7 +75,7 @@ function servedFingerprint(url: string): Promise<string> {
 
 const fingerprint = (pem: Pem) => new X509Certificate(pem.cert).fingerprint256;
 
-function sdk(server: RunningServer, device: string, ca?: string): Stratus {
+function sdk(server: RunningServer, device: string, ca?: string, fetch?: typeof globalThis.fetch): Stratus {
   return new Stratus({
     server: server.url,
     app: 'demo',
@@ -84,6 +84,7 @@ function sdk(server: RunningServer, device: string, ca?: string): Stratus {
     storage: new MemoryStorage(),
     retry: { attempts: 3, baseMs: 10, capMs: 50 },
     ...(ca === undefined ? {} : { ca }),
+    ...(fetch === undefined ? {} : { fetch }),
   });
 }
 
@@ -125,14 +126,20 @@ describe('HTTPS with a private CA', () => {
   });
 
   it('the SDK refuses a certificate from another CA, or from none it trusts, with a clear error and no retries', async () => {
-    for (const [label, ca] of [['another CA', ca2.cert], ['the system CAs', undefined]] as const) {
-      const client = sdk(server, 'tls-doubter', ca);
+    for (const [label, trusting] of [['another CA', fetchTrusting(ca2.cert)], ['the system CAs', globalThis.fetch.bind(globalThis)]] as const) {
+      let tries = 0;
+      const counting = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+        tries++;
+        return trusting(input, init);
+      }) as typeof fetch;
+      const client = sdk(server, 'tls-doubter', undefined, counting);
       client.on('error', () => undefined);
       try {
         const error = await client.update().then(
           () => assert.fail(`${label}: the update went through`),
           (e: unknown) => e,
         );
+        assert.equal(tries, 1, `${label}: not retried (the same certificate would come back)`);
         assert.ok(error instanceof ClientError, `${label}: ${String(error)}`);
         assert.equal(error.code, 'network');
         assert.match(error.message, /TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\): pass the CA that signed it as the `ca` option/, label);
@@ -140,6 +147,7 @@ describe('HTTPS with a private CA', () => {
         await client.close();
       }
     }
+    assert.throws(() => sdk(server, 'tls-both', ca1.cert, globalThis.fetch), /give `ca` or `fetch`, not both/);
   });
 
   it('the CLI with --ca (or STRATUS_CA) works; without it, it is refused with exit 3 and says to pass --ca', async () => {
