@@ -1,9 +1,14 @@
+import { certificateProblem } from '../client/certificate-errors.js';
 import { isErrorCode, StratusError } from '../protocol/index.js';
 
 /** Raised when the server cannot be reached at all (exit code 3). */
 export class ConnectionError extends Error {
   constructor(url: string, cause: unknown) {
-    super(`cannot reach the Stratus server at ${url}: ${(cause as Error).message ?? String(cause)}`, { cause });
+    const untrusted = certificateProblem(cause);
+    const why = untrusted
+      ? `its TLS certificate is not trusted (${untrusted}): pass --ca FILE (STRATUS_CA) with the CA that signed it, or use the host name the certificate is for`
+      : ((cause as Error).message ?? String(cause));
+    super(`cannot reach the Stratus server at ${url}: ${why}`, { cause });
     this.name = 'ConnectionError';
   }
 }
@@ -37,6 +42,8 @@ export class AdminClient {
   constructor(
     readonly server: string,
     private readonly token: string,
+    /** A fetch trusting a private CA (--ca); the global one otherwise. */
+    private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
   ) {
     this.base = baseUrl(server);
   }
@@ -45,7 +52,7 @@ export class AdminClient {
     const url = this.base + path;
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await this.fetchImpl(url, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,

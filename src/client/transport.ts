@@ -11,6 +11,7 @@ import {
   signResponse,
   signaturesEqual,
 } from '../protocol/index.js';
+import { certificateProblem } from './certificate-errors.js';
 import { ClientError } from './errors.js';
 import { randomToken } from './random.js';
 
@@ -151,11 +152,16 @@ export function errorOf(answer: SignedAnswer): StratusError | ClientError {
 function retryable(error: unknown): boolean {
   if (error instanceof StratusError) return error.code === 'rate_limited' || error.code === 'unavailable' || error.status >= 500;
   if (error instanceof ClientError) return false;
+  if (certificateProblem(error)) return false; // the same certificate comes back on every try
   return true; // fetch failed: refused, reset, DNS
 }
 
 function finalError(error: unknown): Error {
   if (error instanceof StratusError || error instanceof ClientError) return error;
+  const untrusted = certificateProblem(error);
+  if (untrusted) {
+    return new ClientError('network', `the server's TLS certificate is not trusted (${untrusted}): pass the CA that signed it as the \`ca\` option, or use the host name the certificate is for`, { cause: error });
+  }
   const cause = (error as { cause?: { code?: string } }).cause;
   return new ClientError('network', `the server is unreachable: ${cause?.code ?? (error as Error).message}`, { cause: error });
 }

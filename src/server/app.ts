@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADER_TIME, StratusError, checkJsonText, decodeUtf8 } from '../protocol/index.js';
@@ -18,6 +19,7 @@ import { streamRoutes } from './routes/admin/streams.js';
 import { DeviceApi } from './routes/device/index.js';
 import { DEVICE_OPENAPI_PATHS } from './routes/device/openapi.js';
 import { createServices, type Services } from './services.js';
+import { SecureListeners, tlsSettings } from './tls/listeners.js';
 
 export interface BuildOptions {
   store: Store;
@@ -30,6 +32,8 @@ export interface BuildOptions {
 export interface StratusServer {
   app: FastifyInstance;
   services: Services;
+  /** The HTTPS listener and its plain-HTTP companions; null when serving plain HTTP. */
+  tls: SecureListeners | null;
   /** Starts the timers (presence flush, TTL sweep) and listens; returns the address. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, flushes presence and closes the store. */
@@ -41,11 +45,17 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const clock = build.clock ?? systemClock;
   // The device API answers from the request event (src/server/routes/device); Fastify the rest.
   let deviceApi: DeviceApi | null = null;
+  const tlsOn = tlsSettings(options);
+  const tls = tlsOn ? new SecureListeners(tlsOn) : null;
+  let fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   const app: FastifyInstance = Fastify({
-    serverFactory: (handler) =>
-      createServer((req, res) => {
+    serverFactory: (handler) => {
+      fastifyHandler = handler;
+      const serve = (req: IncomingMessage, res: ServerResponse) => {
         if (deviceApi === null || !deviceApi.handle(req, res)) handler(req, res);
-      }),
+      };
+      return tls ? tls.createServer(serve) : createServer(serve);
+    },
     logger: build.logger ?? { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
@@ -139,6 +149,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   return {
     app,
     services,
+    tls,
     async listen() {
       services.presence.start(options.presenceFlushMs, clock);
       sweeper = setInterval(() => {
@@ -160,6 +171,8 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       // Heard of before it takes connections: publishes on the other nodes notify this one (PostgreSQL)
       await beat();
       address = await app.listen({ host: options.host, port: options.port });
+      if (tls) address = address.replace(/^http:/, 'https:'); // Fastify cannot tell: it did not make the server
+      await tls?.listenPlain(options.host, (app.server.address() as AddressInfo).port, clock, (req, res) => deviceApi?.handle(req, res) ?? false, fastifyHandler);
       await beat();
       heart = setInterval(() => beat().catch((err: unknown) => app.log.warn({ err }, 'node heartbeat failed')), NODE_HEARTBEAT_MS);
       heart.unref();
@@ -176,7 +189,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       const idle = setInterval(() => app.server.closeIdleConnections(), 20);
       const force = setTimeout(() => app.server.closeAllConnections(), options.shutdownTimeoutMs);
       try {
-        await app.close();
+        await Promise.all([app.close(), tls?.close(options.shutdownTimeoutMs)]);
       } finally {
         clearInterval(idle);
         clearTimeout(force);

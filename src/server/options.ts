@@ -43,6 +43,13 @@ export const DEFAULT_SERVER_OPTIONS = {
   sqliteMaxBytes: 0,
   /** A stop waits this long for requests in flight, then closes every connection. */
   shutdownTimeoutMs: 10_000,
+  /** PEM certificate (chain) and key of the HTTPS listener; both or neither ('': plain HTTP). */
+  tlsCert: '',
+  tlsKey: '',
+  /** With TLS: a plain-HTTP port that redirects every request to HTTPS (0: none). */
+  httpRedirectPort: 0,
+  /** With TLS: a plain-HTTP port serving only the signed device API, for devices without TLS (0: none). */
+  plainDevicePort: 0,
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
   /** Defaults for `stratus app create`. */
   defaultTtlSeconds: 86_400,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ClientError, MemoryStorage, StratusClient, machineGuid, type DeliveredMessage } from '../../client/index.js';
 import { StratusError } from '../../protocol/index.js';
-import { globals, wholeNumber } from '../context.js';
+import { globals, serverFetch, wholeNumber } from '../context.js';
 import { printJson } from '../output.js';
 
 /** The device flags of `pub` and `sub`: with a secret, they act as a device through the SDK. */
@@ -18,6 +18,7 @@ interface DeviceFlags {
 }
 
 export function deviceClient(command: Command, app: string, flags: DeviceFlags & { secret: string }): StratusClient {
+  const fetch = serverFetch(command); // --ca
   return new StratusClient({
     server: globals(command).server,
     app,
@@ -25,6 +26,7 @@ export function deviceClient(command: Command, app: string, flags: DeviceFlags &
     device: flags.device ?? machineGuid(),
     storage: new MemoryStorage(),
     retry: { attempts: 3 },
+    ...(fetch ? { fetch } : {}),
   });
 }
 

@@ -3,9 +3,11 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { StratusError } from '../../protocol/index.js';
 import { issueAdminToken } from '../../server/admin-auth.js';
-import { buildServer } from '../../server/app.js';
+import { buildServer, type StratusServer } from '../../server/app.js';
 import { DEFAULT_SERVER_OPTIONS, resolveOptions, type ServerOptions } from '../../server/options.js';
 import { newSecret } from '../../server/routes/admin/apps.js';
+import { loadCertificate } from '../../server/tls/certificate.js';
+import { tlsSettings } from '../../server/tls/listeners.js';
 import { PostgresStore } from '../../store/postgres/index.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
 import type { Store } from '../../store/types.js';
@@ -97,6 +99,22 @@ async function bootstrap(store: Store, now: number): Promise<string | null> {
   ].join('\n');
 }
 
+/** SIGHUP: the TLS certificate and key are read again; one that does not load leaves the old in place. */
+function reloadCertificate(server: StratusServer): void {
+  const log = server.app.log;
+  if (!server.tls) {
+    log.warn({ signal: 'SIGHUP' }, 'SIGHUP: TLS is off (no --tls-cert), nothing to reload');
+    return;
+  }
+  try {
+    const { subject, validTo, fingerprint256 } = server.tls.reload();
+    log.info({ signal: 'SIGHUP', subject, validTo, fingerprint256 }, 'TLS certificate reloaded: new connections get it, open ones keep theirs');
+  } catch (error) {
+    const { subject, fingerprint256 } = server.tls.current;
+    log.error({ signal: 'SIGHUP', kept: { subject, fingerprint256 } }, `TLS certificate NOT reloaded, the old one stays: ${(error as Error).message}`);
+  }
+}
+
 export function serveCommand(program: Command): void {
   const serve = program
     .command('serve')
@@ -118,6 +136,9 @@ export function serveCommand(program: Command): void {
     for (const name of Object.keys(DEFAULT_SERVER_OPTIONS)) {
       if (o[name] !== undefined) (given as Record<string, unknown>)[name] = o[name];
     }
+    // Checked before the store is opened: a bad certificate must not leave a new database behind.
+    const tls = tlsSettings(resolveOptions(given));
+    if (tls) loadCertificate(tls.files);
     const db = o.db ? String(o.db) : join(String(o.data), 'stratus.db');
     const postgres = /^postgres(ql)?:/.test(db);
     const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db), maxBytes: resolveOptions(given).sqliteMaxBytes });
@@ -136,6 +157,9 @@ export function serveCommand(program: Command): void {
     process.stdout.write(`Stratus listening on ${address} (${postgres ? `PostgreSQL ${withoutPassword(db)}` : `SQLite ${resolve(db)}`})\n`);
     process.stdout.write(`  web console:    ${address}/\n`);
     process.stdout.write(`  admin API docs: ${address}/openapi.json\n`);
+    const plain = server.tls?.addresses;
+    if (plain?.plainDevice) process.stdout.write(`  device API over plain HTTP (signed, no TLS): ${plain.plainDevice}/v1/\n`);
+    if (plain?.redirect) process.stdout.write(`  redirect to HTTPS: ${plain.redirect}/\n`);
     if (firstStart) process.stdout.write(`${firstStart}\n`);
 
     let stopping = false;
@@ -151,6 +175,7 @@ export function serveCommand(program: Command): void {
         },
       );
     };
+    process.on('SIGHUP', () => reloadCertificate(server));
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
