@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADER_TIME, StratusError, checkJsonText, decodeUtf8 } from '../protocol/index.js';
@@ -9,6 +9,8 @@ import { AuthThrottle } from './auth-throttle.js';
 import { systemClock, type Clock } from './clock.js';
 import { consoleRoutes } from './console-assets.js';
 import { answerClientError, sendError } from './error-reply.js';
+import { instrumentFastify, listenMetrics, metricsRoute, observeDeviceRequest, parseListen } from './metrics/endpoint.js';
+import { ServerMetrics } from './metrics/registry.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
@@ -30,6 +32,10 @@ export interface BuildOptions {
 export interface StratusServer {
   app: FastifyInstance;
   services: Services;
+  /** The Prometheus metrics, when `metricsListen` or `metricsToken` turned them on. */
+  metrics: ServerMetrics | null;
+  /** Where `metricsListen` serves `/metrics`, once listening. */
+  readonly metricsAddress: string | null;
   /** Starts the timers (presence flush, TTL sweep) and listens; returns the address. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, flushes presence and closes the store. */
@@ -39,12 +45,16 @@ export interface StratusServer {
 export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const options = resolveOptions(build.options ?? {});
   const clock = build.clock ?? systemClock;
+  const metricsListen = options.metricsListen === '' ? null : parseListen(options.metricsListen);
   // The device API answers from the request event (src/server/routes/device); Fastify the rest.
   let deviceApi: DeviceApi | null = null;
+  let metrics: ServerMetrics | null = null;
   const app: FastifyInstance = Fastify({
     serverFactory: (handler) =>
       createServer((req, res) => {
+        const started = metrics === null ? 0n : process.hrtime.bigint();
         if (deviceApi === null || !deviceApi.handle(req, res)) handler(req, res);
+        else if (metrics !== null) observeDeviceRequest(metrics, req, res, started);
       }),
     logger: build.logger ?? { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
@@ -56,6 +66,12 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   });
   const services = createServices(build.store, options, clock, app.log);
   deviceApi = new DeviceApi(services, app.log);
+  const adminThrottle = new AuthThrottle();
+  if (metricsListen !== null || options.metricsToken !== '') {
+    metrics = new ServerMetrics(services, adminThrottle);
+    instrumentFastify(app, metrics);
+    if (options.metricsToken !== '') metricsRoute(app, metrics, options.metricsToken);
+  }
 
   // Bodies are checked as sent (no coercion, unknown fields rejected, not dropped); query strings
   // and path parameters are text, so their numbers and booleans are coerced.
@@ -125,8 +141,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
 
   consoleRoutes(app);
   await app.register(async (scope) => {
-    const throttle = new AuthThrottle();
-    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, throttle, clock(), request));
+    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, adminThrottle, clock(), request));
     appRoutes(scope, services);
     deviceRoutes(scope, services);
     configRoutes(scope, services);
@@ -136,9 +151,15 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
 
   let sweeper: NodeJS.Timeout | null = null;
   let heart: NodeJS.Timeout | null = null;
+  let metricsServer: Server | null = null;
+  let metricsAddress: string | null = null;
   return {
     app,
     services,
+    metrics,
+    get metricsAddress() {
+      return metricsAddress;
+    },
     async listen() {
       services.presence.start(options.presenceFlushMs, clock);
       sweeper = setInterval(() => {
@@ -155,6 +176,11 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       // Heard of before it takes connections: publishes on the other nodes notify this one (PostgreSQL)
       await beat();
       address = await app.listen({ host: options.host, port: options.port });
+      if (metrics !== null && metricsListen !== null) {
+        const served = await listenMetrics(metrics, metricsListen.host, metricsListen.port);
+        metricsServer = served.server;
+        metricsAddress = served.address;
+      }
       await beat();
       heart = setInterval(() => beat().catch((err: unknown) => app.log.warn({ err }, 'node heartbeat failed')), NODE_HEARTBEAT_MS);
       heart.unref();
@@ -166,6 +192,8 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       if (sweeper) clearInterval(sweeper);
       if (heart) clearInterval(heart);
       services.live.closeAll();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       // Connections that finish their request while we stop go idle: close those as they do, and
       // everything once the timeout has passed.
       const idle = setInterval(() => app.server.closeIdleConnections(), 20);

@@ -44,6 +44,10 @@ export const DEFAULT_SERVER_OPTIONS = {
   /** A stop waits this long for requests in flight, then closes every connection. */
   shutdownTimeoutMs: 10_000,
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+  /** Serve Prometheus `/metrics` on a listener of its own, `host:port` (empty: not). docs/metrics.md. */
+  metricsListen: '',
+  /** Serve `/metrics` on the main port too, to requests bearing this token (empty: not). */
+  metricsToken: '',
   /** Defaults for `stratus app create`. */
   defaultTtlSeconds: 86_400,
   maxTtlSeconds: 31_536_000,

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { StratusError } from '../../protocol/index.js';
 import { issueAdminToken } from '../../server/admin-auth.js';
 import { buildServer } from '../../server/app.js';
+import { parseListen } from '../../server/metrics/endpoint.js';
 import { DEFAULT_SERVER_OPTIONS, resolveOptions, type ServerOptions } from '../../server/options.js';
 import { newSecret } from '../../server/routes/admin/apps.js';
 import { PostgresStore } from '../../store/postgres/index.js';
@@ -118,6 +119,7 @@ export function serveCommand(program: Command): void {
     for (const name of Object.keys(DEFAULT_SERVER_OPTIONS)) {
       if (o[name] !== undefined) (given as Record<string, unknown>)[name] = o[name];
     }
+    if (given.metricsListen) parseListen(given.metricsListen); // before anything is created
     const db = o.db ? String(o.db) : join(String(o.data), 'stratus.db');
     const postgres = /^postgres(ql)?:/.test(db);
     const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db), maxBytes: resolveOptions(given).sqliteMaxBytes });
@@ -136,6 +138,7 @@ export function serveCommand(program: Command): void {
     process.stdout.write(`Stratus listening on ${address} (${postgres ? `PostgreSQL ${withoutPassword(db)}` : `SQLite ${resolve(db)}`})\n`);
     process.stdout.write(`  web console:    ${address}/\n`);
     process.stdout.write(`  admin API docs: ${address}/openapi.json\n`);
+    if (server.metricsAddress) process.stdout.write(`  metrics:        ${server.metricsAddress}\n`);
     if (firstStart) process.stdout.write(`${firstStart}\n`);
 
     let stopping = false;
