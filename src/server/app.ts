@@ -15,6 +15,7 @@ import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
 import { deviceRoutes } from './routes/admin/devices.js';
+import { eventRoutes } from './routes/admin/events.js';
 import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
 import { DeviceApi } from './routes/device/index.js';
@@ -147,6 +148,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     configRoutes(scope, services);
     streamRoutes(scope, services);
     nodeRoutes(scope, services);
+    eventRoutes(scope, services);
   });
 
   let sweeper: NodeJS.Timeout | null = null;
