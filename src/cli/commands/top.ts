@@ -3,7 +3,6 @@ import { StratusError } from '../../protocol/index.js';
 import { adminClient, globals } from '../context.js';
 import { formatTime, printJson, printTable } from '../output.js';
 import { readFeed } from '../top/feed.js';
-import { runLive } from '../top/live.js';
 import { FleetModel } from '../top/model.js';
 import { SORT_KEYS, type SortKey } from '../top/view.js';
 
@@ -53,6 +52,7 @@ export function topCommand(program: Command): void {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new StratusError('bad_request', 'stratus top needs a terminal; use --once or --json for a snapshot in scripts');
       }
+      const { runLive } = await import('../top/live.js'); // the terminal library only when it draws
       await runLive(adminClient(cmd), { intervalMs: o.interval, sort: o.sort, filter: o.filter });
       process.exit(0); // the terminal's input handle would keep the process alive
     });

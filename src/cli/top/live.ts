@@ -15,7 +15,7 @@ export interface LiveOptions {
 /** Runs the full-screen view until `q` (or Ctrl-C); resolves when the screen is restored. */
 export async function runLive(client: AdminClient, options: LiveOptions): Promise<void> {
   const model = new FleetModel();
-  const ui: ViewState = { server: client.server, sort: options.sort, filter: options.filter, editingFilter: false, selected: 0, status: 'connecting', message: '' };
+  const ui: ViewState = { server: client.server, intervalMs: options.intervalMs, sort: options.sort, filter: options.filter, editingFilter: false, selected: 0, status: 'connecting', message: '' };
   const stop = new AbortController();
   let screen: TopScreen | null = null;
   const redraw = (): void => {

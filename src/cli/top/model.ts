@@ -58,6 +58,8 @@ interface Figures {
 }
 
 const RECENT_KEPT = 200;
+/** The busiest streams are summed over this many counters events (10 s at the default interval). */
+export const BUSY_WINDOW = 10;
 
 /** The fleet as `stratus top` shows it, kept up to date from the admin event stream. */
 export class FleetModel {
@@ -71,6 +73,8 @@ export class FleetModel {
   /** Whether a snapshot came: the view has something to show. */
   ready = false;
   private lastCountersAtMs = 0;
+  /** The streams' messages in each of the last BUSY_WINDOW intervals. */
+  private readonly busyWindow: BusyStream[][] = [];
 
   apply(e: StreamEvent, nowMs: number): void {
     const d = e.data as Record<string, unknown>;
@@ -102,7 +106,7 @@ export class FleetModel {
       const rate = (now: number, then: number | undefined) => (snapshot || then === undefined || seconds <= 0 ? null : Math.max(0, now - then) / seconds);
       return {
         ...a,
-        offline: Math.max(0, a.devices - a.pending - a.online),
+        offline: Math.max(0, a.devices - a.online),
         publishRate: rate(a.published, prev?.published),
         deliveryRate: rate(a.delivered, prev?.delivered),
       };
@@ -110,10 +114,23 @@ export class FleetModel {
     this.lastCountersAtMs = nowMs;
     const listed = new Set(f.pendingListed);
     this.pending = [...this.pending.filter((p) => !listed.has(p.app)), ...f.pending];
-    this.streams = f.streams;
+    this.busyWindow.push(f.streams);
+    if (this.busyWindow.length > BUSY_WINDOW) this.busyWindow.shift();
+    this.streams = sumStreams(this.busyWindow);
     this.nodes = f.nodes;
     this.node = f.node;
     this.time = f.time;
     this.ready = true;
   }
+}
+
+function sumStreams(intervals: readonly BusyStream[][]): BusyStream[] {
+  const sums = new Map<string, BusyStream>();
+  for (const s of intervals.flat()) {
+    const key = `${s.app}\u0000${s.scope}\u0000${s.owner}\u0000${s.stream}`;
+    const sum = sums.get(key);
+    if (sum) sum.messages += s.messages;
+    else sums.set(key, { ...s });
+  }
+  return [...sums.values()].sort((a, b) => b.messages - a.messages);
 }

@@ -1,4 +1,4 @@
-import type { AppRow, FleetModel } from './model.js';
+import { BUSY_WINDOW, type AppRow, type FleetModel } from './model.js';
 
 export type Style = 'title' | 'heading' | 'columns' | 'text' | 'dim' | 'selected' | 'good' | 'bad' | 'keys';
 
@@ -13,6 +13,7 @@ export type SortKey = (typeof SORT_KEYS)[number];
 /** What the person at the keyboard chose: sort, filter, the selected pending device, a message. */
 export interface ViewState {
   server: string;
+  intervalMs: number;
   sort: SortKey;
   filter: string;
   /** Typing a filter after `/`. */
@@ -81,7 +82,7 @@ export function render(model: FleetModel, ui: ViewState, width: number, height: 
 
   const streams = model.streams.filter((s) => matches(ui.filter, s.app, s.scope, s.stream));
   body.push([
-    { text: 'BUSIEST STREAMS (last interval)', style: 'heading' },
+    { text: `BUSIEST STREAMS (messages in the last ${(BUSY_WINDOW * ui.intervalMs) / 1000} s)`, style: 'heading' },
     ...(streams.length === 0 ? [{ text: '  no messages', style: 'dim' as Style }] : []),
     ...streams.map((s) => ({ text: `  ${row([s.app, `${s.scope}/${s.owner ? `${s.owner}/` : ''}${s.stream}`, `${s.messages} msg`], [18, 40, 10])}`, style: 'text' as Style })),
   ]);
