@@ -37,8 +37,7 @@ export interface Services {
 
 export function createServices(store: Store, options: ServerOptions, clock: Clock, log: FastifyBaseLogger): Services {
   const live = new LiveHub();
-  const activity = new FleetActivity();
-  live.tap(activity.committed);
+  const activity = new FleetActivity(live);
   const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input, activity);
   const events = new SystemEvents(sync, log, options.rejectionsPerAppPerMinute);
   const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries);

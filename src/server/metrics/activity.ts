@@ -1,5 +1,6 @@
 import { SYSTEM_SCOPE } from '../../protocol/index.js';
 import type { NewMessage, StoreSyncInput, StoreSyncResult } from '../../store/types.js';
+import type { LiveHub } from '../live-hub.js';
 
 /** Messages per app since this node started. */
 export interface AppActivity {
@@ -23,11 +24,32 @@ const MAX_STREAMS = 10_000;
  * Running totals of fleet traffic for `/metrics` and `stratus top`: messages published per app and
  * stream (every message this node hears of: its own and, on PostgreSQL, the other nodes'), and
  * messages delivered to devices by this node (sync pages and live events). `$stratus` messages are
- * the server's own records and are not traffic.
+ * the server's own records and are not traffic. It counts only while someone watches (metrics are
+ * on, or an admin event stream is open): unwatched, the hot path pays nothing for it.
  */
 export class FleetActivity {
   readonly apps = new Map<number, AppActivity>();
   readonly streams = new Map<string, StreamActivity>();
+  private watchers = 0;
+  private untap: (() => void) | null = null;
+
+  constructor(private readonly hub: LiveHub) {}
+
+  /** Starts counting (if not yet); returns the function that says this watcher is gone. */
+  watch(): () => void {
+    this.watchers += 1;
+    this.untap ??= this.hub.tap(this.committed);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.watchers -= 1;
+      if (this.watchers === 0) {
+        this.untap?.();
+        this.untap = null;
+      }
+    };
+  }
 
   private app(appId: number): AppActivity {
     let a = this.apps.get(appId);
@@ -55,6 +77,7 @@ export class FleetActivity {
 
   /** Messages a device's sync took away. */
   synced(input: StoreSyncInput, result: StoreSyncResult): void {
+    if (this.watchers === 0) return;
     for (let i = 0; i < result.subscriptions.length; i++) {
       const n = result.subscriptions[i]?.messages.length ?? 0;
       const ref = input.subscribe[i];

@@ -97,7 +97,7 @@ export class FleetFeed {
     };
   }
 
-  /** The streams with the most messages since the last call (on the first, since this node started). */
+  /** The streams with the most messages since the last call (on the first, since counting started). */
   private busiest() {
     const moved = [];
     for (const [key, s] of this.services.activity.streams) {

@@ -27,6 +27,7 @@ export class ServerMetrics {
 
   constructor(services: Services, adminThrottle: AuthThrottle) {
     const registers = [this.registry];
+    services.activity.watch(); // for the life of the server
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'stratus_http_requests_total',

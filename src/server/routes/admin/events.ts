@@ -27,8 +27,15 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
+      const unwatch = services.activity.watch();
       const feed = new FleetFeed(services);
-      const first = await feed.snapshot(); // before hijacking: a failing store is answered as an error
+      let first: FeedEvent;
+      try {
+        first = await feed.snapshot(); // before hijacking: a failing store is answered as an error
+      } catch (error) {
+        unwatch();
+        throw error;
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
@@ -56,6 +63,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
         clearInterval(tick);
         untrack();
         untap();
+        unwatch();
       });
     },
   );
