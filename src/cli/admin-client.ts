@@ -79,6 +79,26 @@ export class AdminClient {
     return parsed as T;
   }
 
+  /** Opens a server-sent event stream (`text/event-stream`); the caller reads the body. */
+  async openStream(path: string, signal: AbortSignal): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, { headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' }, signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new ConnectionError(this.server, (error as { cause?: unknown }).cause ?? error);
+    }
+    if (response.ok && response.body) return response;
+    const text = await response.text();
+    let e: { code?: unknown; message?: unknown } | undefined;
+    try {
+      e = (JSON.parse(text) as { error?: typeof e }).error;
+    } catch (error) {
+      throw new UnexpectedAnswerError(this.base + path, response.status, error);
+    }
+    throw new StratusError(isErrorCode(e?.code) ? e.code : 'internal', typeof e?.message === 'string' ? e.message : `HTTP ${response.status}`);
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

@@ -12,6 +12,7 @@ import { messageCommands } from './commands/messages.js';
 import { nodesCommand } from './commands/nodes.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { topCommand } from './commands/top.js';
 import { addGlobalOptions } from './context.js';
 
 /** Exit codes (docs/cli.md): 0 done, 1 the server or the operation refused, 2 usage, 3 server unreachable. */
@@ -32,6 +33,7 @@ messageCommands(program);
 subCommand(program);
 nodesCommand(program);
 tokenCommand(program);
+topCommand(program);
 
 /**
  * The command word, skipping global options and their values; commander shows the root help for

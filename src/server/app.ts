@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -10,10 +10,13 @@ import { AuthThrottle } from './auth-throttle.js';
 import { systemClock, type Clock } from './clock.js';
 import { consoleRoutes } from './console-assets.js';
 import { answerClientError, sendError } from './error-reply.js';
+import { instrumentFastify, listenMetrics, metricsRoute, observeDeviceRequest, parseListen } from './metrics/endpoint.js';
+import { ServerMetrics } from './metrics/registry.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
 import { deviceRoutes } from './routes/admin/devices.js';
+import { eventRoutes } from './routes/admin/events.js';
 import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
 import { DeviceApi } from './routes/device/index.js';
@@ -34,6 +37,10 @@ export interface StratusServer {
   services: Services;
   /** The HTTPS listener and its plain-HTTP companions; null when serving plain HTTP. */
   tls: SecureListeners | null;
+  /** The Prometheus metrics, when `metricsListen` or `metricsToken` turned them on. */
+  metrics: ServerMetrics | null;
+  /** Where `metricsListen` serves `/metrics`, once listening. */
+  readonly metricsAddress: string | null;
   /** Starts the timers (presence flush, TTL sweep) and listens; returns the address. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, flushes presence and closes the store. */
@@ -43,16 +50,20 @@ export interface StratusServer {
 export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const options = resolveOptions(build.options ?? {});
   const clock = build.clock ?? systemClock;
+  const metricsListen = options.metricsListen === '' ? null : parseListen(options.metricsListen);
   // The device API answers from the request event (src/server/routes/device); Fastify the rest.
   let deviceApi: DeviceApi | null = null;
   const tlsOn = tlsSettings(options);
   const tls = tlsOn ? new SecureListeners(tlsOn) : null;
   let fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+  let metrics: ServerMetrics | null = null;
   const app: FastifyInstance = Fastify({
     serverFactory: (handler) => {
       fastifyHandler = handler;
       const serve = (req: IncomingMessage, res: ServerResponse) => {
+        const started = metrics === null ? 0n : process.hrtime.bigint();
         if (deviceApi === null || !deviceApi.handle(req, res)) handler(req, res);
+        else if (metrics !== null) observeDeviceRequest(metrics, req, res, started);
       };
       return tls ? tls.createServer(serve) : createServer(serve);
     },
@@ -66,6 +77,12 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   });
   const services = createServices(build.store, options, clock, app.log);
   deviceApi = new DeviceApi(services, app.log);
+  const adminThrottle = new AuthThrottle();
+  if (metricsListen !== null || options.metricsToken !== '') {
+    metrics = new ServerMetrics(services, adminThrottle);
+    instrumentFastify(app, metrics);
+    if (options.metricsToken !== '') metricsRoute(app, metrics, options.metricsToken);
+  }
 
   // Bodies are checked as sent (no coercion, unknown fields rejected, not dropped); query strings
   // and path parameters are text, so their numbers and booleans are coerced.
@@ -135,21 +152,27 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
 
   consoleRoutes(app);
   await app.register(async (scope) => {
-    const throttle = new AuthThrottle();
-    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, throttle, clock(), request));
+    scope.addHook('onRequest', async (request) => authenticateAdmin(services.store, adminThrottle, clock(), request));
     appRoutes(scope, services);
     deviceRoutes(scope, services);
     configRoutes(scope, services);
     streamRoutes(scope, services);
     nodeRoutes(scope, services);
+    eventRoutes(scope, services);
   });
 
   let sweeper: NodeJS.Timeout | null = null;
   let heart: NodeJS.Timeout | null = null;
+  let metricsServer: Server | null = null;
+  let metricsAddress: string | null = null;
   return {
     app,
     services,
     tls,
+    metrics,
+    get metricsAddress() {
+      return metricsAddress;
+    },
     async listen() {
       services.presence.start(options.presenceFlushMs, clock);
       sweeper = setInterval(() => {
@@ -173,6 +196,11 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       address = await app.listen({ host: options.host, port: options.port });
       if (tls) address = address.replace(/^http:/, 'https:'); // Fastify cannot tell: it did not make the server
       await tls?.listenPlain(options.host, (app.server.address() as AddressInfo).port, clock, (req, res) => deviceApi?.handle(req, res) ?? false, fastifyHandler);
+      if (metrics !== null && metricsListen !== null) {
+        const served = await listenMetrics(metrics, metricsListen.host, metricsListen.port);
+        metricsServer = served.server;
+        metricsAddress = served.address;
+      }
       await beat();
       heart = setInterval(() => beat().catch((err: unknown) => app.log.warn({ err }, 'node heartbeat failed')), NODE_HEARTBEAT_MS);
       heart.unref();
@@ -184,6 +212,8 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       if (sweeper) clearInterval(sweeper);
       if (heart) clearInterval(heart);
       services.live.closeAll();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       // Connections that finish their request while we stop go idle: close those as they do, and
       // everything once the timeout has passed.
       const idle = setInterval(() => app.server.closeIdleConnections(), 20);

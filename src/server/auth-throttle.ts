@@ -15,6 +15,8 @@ interface Failures {
  */
 export class AuthThrottle {
   private readonly failures: LruMap<string, Failures>;
+  /** Admin requests refused while their address was blocked (/metrics). */
+  refused = 0;
 
   constructor(
     private readonly freeFailures = 5,
@@ -28,7 +30,9 @@ export class AuthThrottle {
   /** Seconds the address must wait before it is heard again, or 0. */
   waitSeconds(address: string, now: number): number {
     const f = this.failures.get(address);
-    return f && f.blockedUntil > now ? f.blockedUntil - now : 0;
+    if (!f || f.blockedUntil <= now) return 0;
+    this.refused += 1;
+    return f.blockedUntil - now;
   }
 
   failed(address: string, now: number): void {

@@ -12,6 +12,8 @@ import type { LiveHub } from './live-hub.js';
  */
 export class Cluster {
   private stopWatching: (() => Promise<void>) | null = null;
+  /** Notifications so far (/metrics): changes told to the other nodes, and what was heard from them. */
+  readonly notifications = { sent: 0, send_failed: 0, heard_messages: 0, heard_changes: 0, resyncs: 0 };
 
   constructor(
     private readonly store: Store,
@@ -36,10 +38,15 @@ export class Cluster {
   async start(): Promise<void> {
     this.stopWatching = await this.store.watch({
       messages: (messages) => {
+        this.notifications.heard_messages += messages.length;
         for (const m of messages) this.live.emit(m, m.seq);
       },
-      cacheChanged: (change) => this.forget(change),
+      cacheChanged: (change) => {
+        this.notifications.heard_changes += 1;
+        this.forget(change);
+      },
       resynced: () => {
+        this.notifications.resyncs += 1;
         this.log.warn('the change feed from the other nodes was interrupted; caches dropped');
         this.directory.forgetAll();
         this.configs.invalidateAll();
@@ -56,7 +63,9 @@ export class Cluster {
     this.forget(change);
     try {
       await this.store.announce(change);
+      this.notifications.sent += 1;
     } catch (err) {
+      this.notifications.send_failed += 1;
       // The other nodes' caches expire on their own (appCacheMs): late, not wrong for long.
       this.log.warn({ err, change }, 'could not tell the other nodes of a change');
     }

@@ -11,6 +11,8 @@ export interface LiveMessage {
 }
 
 export type LiveListener = (message: LiveMessage) => void;
+/** Sees every committed message this node hears of (its own and, on PostgreSQL, the other nodes'). */
+export type HubTap = (message: NewMessage, seq: number, liveDeliveries: number) => void;
 
 function keyOf(ref: StreamRef): string {
   return `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
@@ -23,6 +25,18 @@ function keyOf(ref: StreamRef): string {
 export class LiveHub {
   private readonly listeners = new Map<string, Set<LiveListener>>();
   private readonly streams = new Set<() => void>();
+  private readonly taps = new Set<HubTap>();
+
+  /** Adds a tap on every message (fleet activity); returns the function that removes it. */
+  tap(tap: HubTap): () => void {
+    this.taps.add(tap);
+    return () => this.taps.delete(tap);
+  }
+
+  /** Live streams open on this node (device and admin). */
+  get openStreams(): number {
+    return this.streams.size;
+  }
 
   /** Registers an open live stream's closer; returns the function that unregisters it. */
   track(close: () => void): () => void {
@@ -47,8 +61,8 @@ export class LiveHub {
   }
 
   emit(message: NewMessage, seq: number): void {
-    if (this.listeners.size === 0) return;
-    const set = this.listeners.get(keyOf(message));
+    const set = this.listeners.size === 0 ? undefined : this.listeners.get(keyOf(message));
+    if (this.taps.size > 0) for (const tap of this.taps) tap(message, seq, set?.size ?? 0);
     if (!set) return;
     const live: LiveMessage = {
       scope: message.scope,

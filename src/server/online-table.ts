@@ -82,6 +82,17 @@ export class OnlineTable {
     return true;
   }
 
+  /** Online devices per app id: one pass over the table (read on a /metrics scrape, not per request). */
+  countByApp(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      if (this.keys[slot] === EMPTY) continue;
+      const appId = this.appIds[slot] as number;
+      counts.set(appId, (counts.get(appId) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Removes and returns every device due at or before `now`; visits only the seconds due. */
   takeDue(now: number): OnlineEntry[] {
     const gone: OnlineEntry[] = [];

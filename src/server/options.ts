@@ -51,6 +51,10 @@ export const DEFAULT_SERVER_OPTIONS = {
   /** With TLS: a plain-HTTP port serving only the signed device API, for devices without TLS (0: none). */
   plainDevicePort: 0,
   logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+  /** Serve Prometheus `/metrics` on a listener of its own, `host:port` (empty: not). docs/metrics.md. */
+  metricsListen: '',
+  /** Serve `/metrics` on the main port too, to requests bearing this token (empty: not). */
+  metricsToken: '',
   /** Defaults for `stratus app create`. */
   defaultTtlSeconds: 86_400,
   maxTtlSeconds: 31_536_000,

@@ -72,6 +72,11 @@ export class Presence {
     }
   }
 
+  /** Devices this node holds online, per app id. */
+  onlineByApp(): Map<number, number> {
+    return this.online.countByApp();
+  }
+
   forget(deviceId: number): void {
     this.pending.delete(deviceId);
     this.online.delete(deviceId);

@@ -66,6 +66,15 @@ export class Quotas {
   private readonly deviceCounts: CountCache<number, DeviceCounts>;
   private readonly streamCounts: CountCache<number, { count: number }>;
   private readonly cursorCounts: CountCache<number, { count: number }>;
+  /** Refusals so far by quota (/metrics); a publish item refused alone counts once. */
+  readonly refused = {
+    new_devices_per_address: 0,
+    new_devices_per_app: 0,
+    devices_per_app: 0,
+    pending_devices_per_app: 0,
+    cursors_per_device: 0,
+    streams_per_app: 0,
+  };
 
   constructor(
     private readonly store: Store,
@@ -81,18 +90,22 @@ export class Quotas {
     const o = this.options;
     const addressWait = this.perAddress.take(address, now, o.newDevicesPerAddressPerMinute);
     if (addressWait > 0) {
+      this.refused.new_devices_per_address += 1;
       throw new StratusError('rate_limited', `more than ${o.newDevicesPerAddressPerMinute} new devices a minute from this address`, { retryAfterSeconds: addressWait });
     }
     const appWait = this.perApp.take(String(app.id), now, o.newDevicesPerAppPerMinute);
     if (appWait > 0) {
+      this.refused.new_devices_per_app += 1;
       throw new StratusError('rate_limited', `more than ${o.newDevicesPerAppPerMinute} new devices a minute in app "${app.name}"`, { retryAfterSeconds: appWait });
     }
     // Checked and counted with no await in between, so concurrent first calls cannot all pass.
     const counts = await this.deviceCounts.get(app.id, () => this.store.deviceCounts(app.id));
     if (o.maxDevicesPerApp > 0 && counts.total >= o.maxDevicesPerApp) {
+      this.refused.devices_per_app += 1;
       throw new StratusError('quota_exceeded', `app "${app.name}" has ${counts.total} devices, its limit`);
     }
     if (pending && o.maxPendingDevicesPerApp > 0 && counts.pending >= o.maxPendingDevicesPerApp) {
+      this.refused.pending_devices_per_app += 1;
       throw new StratusError('quota_exceeded', `app "${app.name}" has ${counts.pending} devices waiting for approval, its limit`);
     }
     counts.total += 1;
@@ -130,6 +143,7 @@ export class Quotas {
     if (newCursors.length > 0 && o.maxCursorsPerDevice > 0) {
       const cursors = await this.cursorCounts.get(deviceId, async () => ({ count: await this.store.cursorCount(deviceId) }));
       if (cursors.count + newCursors.length > o.maxCursorsPerDevice) {
+        this.refused.cursors_per_device += 1;
         throw new StratusError('quota_exceeded', `a device may follow ${o.maxCursorsPerDevice} streams; this one follows ${cursors.count}`);
       }
       cursors.count += newCursors.length;
@@ -137,13 +151,15 @@ export class Quotas {
 
     if (newStreams.size > 0 && o.maxStreamsPerApp > 0) {
       const streams = await this.streamCounts.get(appId, async () => ({ count: await this.store.streamCount(appId) }));
-      for (const indexes of newStreams.values()) {
+      for (const [key, indexes] of newStreams) {
         if (streams.count < o.maxStreamsPerApp) {
           streams.count += 1;
           continue;
         }
+        this.refused.streams_per_app += indexes.includes(-1) ? 1 : indexes.length;
         if (indexes.includes(-1)) throw new StratusError('quota_exceeded', `the app has ${streams.count} streams, its limit`);
         for (const i of indexes) refused.add(i);
+        newStreams.delete(key); // not created: the next publish to it is checked again
       }
     }
     for (const key of newStreams.keys()) this.knownStreams.set(key, true);

@@ -7,6 +7,8 @@ import { LruMap } from './lru.js';
  */
 export class RateLimiter {
   private readonly buckets: LruMap<string, { tokens: number; at: number }>;
+  /** Requests refused so far (/metrics). */
+  refused = 0;
 
   constructor(
     private readonly perSecond: number,
@@ -26,6 +28,7 @@ export class RateLimiter {
       bucket.tokens -= 1;
       return 0;
     }
+    this.refused += 1;
     return Math.ceil((1 - bucket.tokens) / this.perSecond);
   }
 }

@@ -5,6 +5,7 @@ import { Cluster } from './cluster.js';
 import { ConfigViews, type ConfigView } from './config-view.js';
 import { Directory } from './directory.js';
 import { LiveHub } from './live-hub.js';
+import { FleetActivity } from './metrics/activity.js';
 import { syncAndNotify } from './messaging.js';
 import { NonceCache } from './nonce-cache.js';
 import type { ServerOptions } from './options.js';
@@ -26,6 +27,8 @@ export interface Services {
   presence: Presence;
   events: SystemEvents;
   live: LiveHub;
+  /** Messages published and delivered, per app and stream (/metrics, stratus top). */
+  activity: FleetActivity;
   /** Cache changes told to, and messages heard from, the other nodes on the database. */
   cluster: Cluster;
   /** Every messaging write goes through here: the store, then live subscribers. */
@@ -34,7 +37,8 @@ export interface Services {
 
 export function createServices(store: Store, options: ServerOptions, clock: Clock, log: FastifyBaseLogger): Services {
   const live = new LiveHub();
-  const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input);
+  const activity = new FleetActivity(live);
+  const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input, activity);
   const events = new SystemEvents(sync, log, options.rejectionsPerAppPerMinute);
   const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries);
   const configs = new ConfigViews(store, options.appCacheMs);
@@ -51,6 +55,7 @@ export function createServices(store: Store, options: ServerOptions, clock: Cloc
     presence: new Presence(store, events, log),
     events,
     live,
+    activity,
     sync,
   };
 }

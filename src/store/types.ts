@@ -12,8 +12,18 @@ export interface ActiveSecret {
   expiresAt: number | null;
 }
 
+/** What a store with a writer thread tells /metrics about its write path. */
+export interface WritePathFigures {
+  /** Write calls made and not yet answered. */
+  readonly queueDepth: number;
+  /** Called with each committed transaction's calls and COMMIT (fsync) seconds; null: nobody listens. */
+  onCommit: ((figure: { jobs: number; seconds: number }) => void) | null;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** The group-commit writer's figures, for stores that have one (SQLite). */
+  readonly writePath?: WritePathFigures;
   close(): Promise<void>;
 
   insertAdminToken(tokenSha256: string, label: string, now: number): Promise<void>;

@@ -51,6 +51,7 @@ describe('admin API', () => {
       'PATCH /v1/admin/apps/{app}/config',
       'GET /v1/admin/apps/{app}/config/history',
       'GET /v1/admin/nodes',
+      'GET /v1/admin/events',
       'GET /v1/admin/apps/{app}/streams',
       'DELETE /v1/admin/apps/{app}/messages',
       'GET /v1/admin/apps/{app}/access-requests',

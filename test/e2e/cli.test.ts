@@ -517,6 +517,7 @@ const COMMANDS = [
   ['tail'],
   ['sub'],
   ['nodes'],
+  ['top'],
   ['token'],
   ['token', 'create'],
 ];

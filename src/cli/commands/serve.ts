@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { StratusError } from '../../protocol/index.js';
 import { issueAdminToken } from '../../server/admin-auth.js';
 import { buildServer, type StratusServer } from '../../server/app.js';
+import { parseListen } from '../../server/metrics/endpoint.js';
 import { DEFAULT_SERVER_OPTIONS, resolveOptions, type ServerOptions } from '../../server/options.js';
 import { newSecret } from '../../server/routes/admin/apps.js';
 import { loadCertificate } from '../../server/tls/certificate.js';
@@ -139,6 +140,7 @@ export function serveCommand(program: Command): void {
     // Checked before the store is opened: a bad certificate must not leave a new database behind.
     const tls = tlsSettings(resolveOptions(given));
     if (tls) loadCertificate(tls.files);
+    if (given.metricsListen) parseListen(given.metricsListen); // before anything is created
     const db = o.db ? String(o.db) : join(String(o.data), 'stratus.db');
     const postgres = /^postgres(ql)?:/.test(db);
     const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db), maxBytes: resolveOptions(given).sqliteMaxBytes });
@@ -160,6 +162,7 @@ export function serveCommand(program: Command): void {
     const plain = server.tls?.addresses;
     if (plain?.plainDevice) process.stdout.write(`  device API over plain HTTP (signed, no TLS): ${plain.plainDevice}/v1/\n`);
     if (plain?.redirect) process.stdout.write(`  redirect to HTTPS: ${plain.redirect}/\n`);
+    if (server.metricsAddress) process.stdout.write(`  metrics:        ${server.metricsAddress}\n`);
     if (firstStart) process.stdout.write(`${firstStart}\n`);
 
     let stopping = false;

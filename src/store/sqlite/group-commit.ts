@@ -12,6 +12,8 @@ export interface TransactionHooks {
   rollbackJob(): void;
   beforeCommit(): void;
   afterRollback(): void;
+  /** After each COMMIT: how many jobs it held and how long COMMIT (the fsync) took. */
+  committed?(jobs: number, seconds: number): void;
 }
 
 const NO_HOOKS: TransactionHooks = { beginJob() {}, rollbackJob() {}, beforeCommit() {}, afterRollback() {} };
@@ -100,7 +102,9 @@ export class GroupCommitter {
       }
     }
     this.hooks.beforeCommit();
+    const started = process.hrtime.bigint();
     this.sql.commit.run();
+    this.hooks.committed?.(jobs.length, Number(process.hrtime.bigint() - started) / 1e9);
     return settled;
   }
 }

@@ -60,6 +60,10 @@ export class SqliteStore implements Store {
     this.writer = new WriterClient(options.path, options.maxBytes ?? 0, this.health);
   }
 
+  get writePath(): WriterClient {
+    return this.writer;
+  }
+
   async close(): Promise<void> {
     await this.writer.close();
     this.db.close();

@@ -1,7 +1,7 @@
 import type { StorageHealth } from '../storage-errors.js';
 import { Worker } from 'node:worker_threads';
 import { isErrorCode, StratusError } from '../../protocol/index.js';
-import type { FromWriter, SerializedError, ToWriter, WriteCall, WriteOp } from './writer-protocol.js';
+import type { CommitFigure, FromWriter, SerializedError, ToWriter, WriteCall, WriteOp } from './writer-protocol.js';
 import type { SqliteWrites } from './writes.js';
 
 type Args<K extends WriteOp> = Parameters<SqliteWrites[K]>;
@@ -33,6 +33,8 @@ export class WriterClient {
   private scheduled = false;
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
+  /** Told of every committed transaction (/metrics); null when nobody asked. */
+  onCommit: ((figure: CommitFigure) => void) | null = null;
 
   constructor(
     path: string,
@@ -44,6 +46,7 @@ export class WriterClient {
       if (!('results' in message)) return;
       this.inFlight--;
       this.schedule();
+      if (this.onCommit) for (const figure of message.commits) this.onCommit(figure);
       for (const r of message.results) {
         const w = this.waiting.get(r.id);
         this.waiting.delete(r.id);
@@ -58,6 +61,11 @@ export class WriterClient {
         done();
       }),
     );
+  }
+
+  /** Write calls made and not yet answered: waiting here, or queued or running in the writer thread. */
+  get queueDepth(): number {
+    return this.waiting.size;
   }
 
   /** Why the writer thread cannot take writes, or null. */

@@ -20,5 +20,12 @@ export interface SerializedError {
 
 export type WriteResult = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 
+/** One committed transaction, for /metrics: the write calls it held and the seconds COMMIT (fsync) took. */
+export interface CommitFigure {
+  jobs: number;
+  seconds: number;
+}
+
 export type ToWriter = { calls: WriteCall[] } | { close: true };
-export type FromWriter = { results: WriteResult[] } | { closed: true };
+/** `commits`: the transactions committed since the last message (for /metrics). */
+export type FromWriter = { results: WriteResult[]; commits: CommitFigure[] } | { closed: true };

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StratusError } from '../../protocol/index.js';
 import { openSqlite } from './connection.js';
 import { GroupCommitter } from './group-commit.js';
-import type { FromWriter, SerializedError, ToWriter, WriteResult } from './writer-protocol.js';
+import type { CommitFigure, FromWriter, SerializedError, ToWriter, WriteResult } from './writer-protocol.js';
 import { SqliteWrites } from './writes.js';
 
 const port = parentPort;
@@ -15,11 +15,14 @@ const db = openSqlite(path);
 // A cap on the file (maxBytes): past it writes fail with SQLITE_FULL, exactly as on a full disk.
 if (maxBytes > 0) db.pragma(`max_page_count = ${Math.ceil(maxBytes / (db.pragma('page_size', { simple: true }) as number))}`);
 const writes = new SqliteWrites(db);
+/** Commits since the last answer; they travel with it. */
+let commits: CommitFigure[] = [];
 const committer = new GroupCommitter(db, {
   beginJob: () => writes.heads.beginJob(),
   rollbackJob: () => writes.heads.rollbackJob(),
   beforeCommit: () => writes.heads.flush(),
   afterRollback: () => writes.heads.forgetAll(),
+  committed: (jobs, seconds) => commits.push({ jobs, seconds }),
 });
 
 function serialize(error: unknown): SerializedError {
@@ -45,7 +48,11 @@ port.on('message', async (message: ToWriter) => {
       (error: unknown): WriteResult => ({ id: call.id, ok: false, error: serialize(error) }),
     ),
   );
-  const answer = Promise.all(pending).then((results) => port.postMessage({ results } satisfies FromWriter));
+  const answer = Promise.all(pending).then((results) => {
+    const figures = commits;
+    commits = [];
+    port.postMessage({ results, commits: figures } satisfies FromWriter);
+  });
   answering.add(answer);
   void answer.finally(() => answering.delete(answer));
 });

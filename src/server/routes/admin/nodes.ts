@@ -6,17 +6,17 @@ import { security } from './schemas.js';
 export const NODE_HEARTBEAT_MS = 5000;
 const MISSED_BEATS = 3;
 
+/** The nodes on this database, each with whether it beat lately and whether it is this one. */
+export async function nodeViews(services: Services) {
+  const gone = services.clock() - (MISSED_BEATS * NODE_HEARTBEAT_MS) / 1000;
+  const nodes = await services.store.listNodes();
+  return nodes.map((n) => ({ ...n, alive: n.lastHeard >= gone, self: n.id === services.store.nodeId }));
+}
+
 export function nodeRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/admin/nodes',
     { schema: { tags: ['nodes'], security, summary: 'The Stratus nodes on this database and when each was last heard from' } },
-    async () => {
-      const now = services.clock();
-      const gone = now - (MISSED_BEATS * NODE_HEARTBEAT_MS) / 1000;
-      const nodes = await services.store.listNodes();
-      return {
-        nodes: nodes.map((n) => ({ ...n, alive: n.lastHeard >= gone, self: n.id === services.store.nodeId })),
-      };
-    },
+    async () => ({ nodes: await nodeViews(services) }),
   );
 }
