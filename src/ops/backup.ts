@@ -58,6 +58,7 @@ export async function backupDatabase(source: string, out: string, options: Backu
         return step;
       },
     });
+    options.onProgress?.({ totalPages: result.totalPages, remainingPages: 0 }); // the last step is not reported
     db.exec('COMMIT');
     checkCopy(temp, counts);
     moveIntoPlace(temp, target);
