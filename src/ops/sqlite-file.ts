@@ -69,7 +69,12 @@ export function tableCounts(db: Database.Database): Record<string, number> {
 
 /** `PRAGMA integrity_check`: null when the file is sound, else what SQLite found (first lines). */
 export function integrityProblem(db: Database.Database): string | null {
-  const lines = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  let lines: string[];
+  try {
+    lines = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  } catch (error) {
+    return (error as Error).message; // damage SQLite cannot even walk past
+  }
   return lines.length === 1 && lines[0] === 'ok' ? null : lines.slice(0, 5).join('; ');
 }
 

@@ -41,6 +41,7 @@ export class PostgresTarget {
     try {
       await migratePostgres(pool, null);
       await pool.query(PROGRESS_TABLE);
+      await target.checkColumns();
       const client = await pool.connect();
       target.lockClient = client;
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATE_LOCK]);
@@ -50,6 +51,21 @@ export class PostgresTarget {
       throw storeError(error);
     }
     return target;
+  }
+
+  /** The tables as TABLES has them, so no column is left behind by a schema that grew on one side only. */
+  private async checkColumns(): Promise<void> {
+    const { rows } = await this.pool.query<{ table_name: string; columns: string[] }>(
+      `SELECT table_name, array_agg(column_name::text ORDER BY ordinal_position) AS columns FROM information_schema.columns
+       WHERE table_schema = current_schema() GROUP BY table_name`,
+    );
+    for (const table of TABLES) {
+      const found = rows.find((r) => r.table_name === table.name)?.columns ?? [];
+      const expected = table.columns.map((c) => c.name);
+      if (found.join() !== expected.join()) {
+        throw new Error(`the target's table ${table.name} has columns (${found.join(', ')}), this Stratus copies (${expected.join(', ')})`);
+      }
+    }
   }
 
   async close(): Promise<void> {
