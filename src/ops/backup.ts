@@ -63,7 +63,7 @@ export async function backupDatabase(source: string, out: string, options: Backu
     checkCopy(temp, counts);
     moveIntoPlace(temp, target);
     return {
-      source,
+      source: resolve(source),
       file: target,
       bytes: statSync(target).size,
       pages: result.totalPages,

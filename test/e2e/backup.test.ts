@@ -77,6 +77,7 @@ describe('backup, restore and migrate a loaded server', () => {
   let original: RunningServer;
   let restored: RunningServer | null = null;
   let onPostgres: RunningServer | null = null;
+  let secondNode: RunningServer | null = null;
   let token: string;
   let oldSecret: string;
   let secret: string;
@@ -128,7 +129,7 @@ describe('backup, restore and migrate a loaded server', () => {
   });
 
   after(async () => {
-    for (const server of [original, restored, onPostgres]) if (server && server.process.exitCode === null) await server.stop();
+    for (const server of [original, restored, onPostgres, secondNode]) if (server && server.process.exitCode === null) await server.stop();
     for (const db of dbs) await db.drop();
     await cluster?.stop();
     dirs.forEach(removeDir);
@@ -221,7 +222,7 @@ describe('backup, restore and migrate a loaded server', () => {
     await restored.stop();
   });
 
-  it('migrate copies the backup into PostgreSQL, verified; a server on it carries on where devices left off', async () => {
+  it('migrate copies the backup into PostgreSQL, verified; two nodes on it carry on where devices left off', async () => {
     const db = await freshDatabase(cluster.url);
     dbs.push(db);
     const result = await runCli(['--json', 'migrate', '--from', backupFile, '--to', db.url], cleanEnv());
@@ -230,30 +231,33 @@ describe('backup, restore and migrate a loaded server', () => {
     assert.equal(summary.verified, true);
     for (const t of summary.tables) assert.equal(t.targetRows, counts[t.table], t.table);
     assert.match(result.stderr, /^migrate: messages \d+\/\d+ \(100%\) done$/m);
+    assert.match(result.stderr, /^migrate: verifying: rows and SHA-256 of every table on both sides$/m);
     const refused = await runCli(['migrate', '--from', backupFile, '--to', db.url], cleanEnv());
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /finished migration from this database: add --resume/);
 
     onPostgres = await startServer({ args: ['--db', db.url] });
+    secondNode = await startServer({ args: ['--db', db.url] });
     assert.equal(onPostgres.adminToken, '', 'no first start on the migrated database');
     const state = await visibleState(onPostgres, token);
     assert.deepEqual(state, stateBefore);
 
-    // a subscriber continues from its cursor: no redelivery, no gap; and its acknowledgement moves on
+    // a subscriber continues from its cursor: no redelivery, no gap; its acknowledgement, sent to the
+    // other node, moves it on
     const sub = new TestDevice(onPostgres.url, 'demo', secret, 'sub-0');
     const first = await sub.sync({ subscribe: [{ scope: 'load', stream: 's0', limit: 5 }] });
     assert.equal(first.status, 200, first.text);
     assert.equal(first.signatureValid, true, 'the migrated secret signs the answer');
     assert.equal(first.json.cursors[0].cursor, CURSORS[0]);
     assert.deepEqual(first.json.messages.map((m: { seq: number }) => m.seq), [1, 2, 3, 4, 5].map((i) => (CURSORS[0] as number) + i));
-    const next = await sub.sync({ subscribe: [{ scope: 'load', stream: 's0', after: (CURSORS[0] as number) + 5, limit: 5 }] });
+    const next = await new TestDevice(secondNode.url, 'demo', secret, 'sub-0').sync({ subscribe: [{ scope: 'load', stream: 's0', after: (CURSORS[0] as number) + 5, limit: 5 }] });
     assert.equal(next.json.messages[0].seq, (CURSORS[0] as number) + 6);
     const config = await sub.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
     assert.equal(config.json.mode, 'boost');
     assert.equal(config.json.debug, '3');
 
     // the next publish gets the next seq; a retried publish answers its first seq and stores nothing
-    const pub = new TestDevice(onPostgres.url, 'demo', secret, 'pub-0');
+    const pub = new TestDevice(secondNode.url, 'demo', secret, 'pub-0');
     const head = (stateBefore.streams as { stream: string; head: number }[]).find((s) => s.stream === 's0')?.head as number;
     const published = await pub.sync({ publish: [{ id: 'after-migrate', scope: 'load', stream: 's0', value: 'after-migrate' }, { id: 'p0-0-7', scope: 'load', stream: 's0', value: 'p0-0-7' }] });
     assert.deepEqual(published.json.accepted, [
@@ -302,6 +306,7 @@ describe('backup, restore and migrate a loaded server', () => {
     assert.equal(resumed.code, 0, resumed.stderr);
     const summary = JSON.parse(resumed.stdout);
     assert.equal(summary.resumed, true);
+    assert.match(resumed.stderr, /^migrate: resuming: \d of 9 tables were done$/m);
     assert.equal(summary.verified, true);
     const messages = summary.tables.find((t: { table: string }) => t.table === 'messages');
     assert.equal(messages.targetRows, counts.messages);
@@ -337,8 +342,9 @@ describe('backup, restore and migrate: help, docs and usage errors', () => {
       [['migrate', '--from', 'x.db', '--to', 'mysql://h/db'], /--to must be a postgres:\/\/ URL/],
       [['migrate', '--from', 'x.db', '--to', 'postgres://127.0.0.1:9/db', '--batch', '20000'], /--batch must be at most 10000/],
     ];
-    for (const [args, message] of cases) {
-      const r = await runCli(args, cleanEnv());
+    const results = await Promise.all(cases.map(([args]) => runCli(args, cleanEnv())));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = results[i] as { code: number; stdout: string; stderr: string };
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.equal(r.stdout, '');

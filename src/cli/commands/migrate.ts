@@ -30,7 +30,14 @@ export function migrateCommand(program: Command): void {
     .action(async (o: { from: string; to: string; resume: boolean; batch: number }, cmd: Command) => {
       if (!/^postgres(ql)?:\/\//.test(o.to)) throw new StratusError('bad_request', `--to must be a postgres:// URL (got "${o.to.slice(0, 40)}")`);
       if (o.batch > 10_000) throw new StratusError('bad_request', '--batch must be at most 10000');
-      const summary = await migrateToPostgres({ from: databasePath(o.from), to: o.to, resume: o.resume, batch: o.batch, onProgress: progressLogger() });
+      const summary = await migrateToPostgres({
+        from: databasePath(o.from),
+        to: o.to,
+        resume: o.resume,
+        batch: o.batch,
+        onProgress: progressLogger(),
+        log: (line) => process.stderr.write(`migrate: ${line}\n`),
+      });
       if (globals(cmd).json) printJson(summary);
       else {
         printTable(

@@ -16,6 +16,8 @@ export interface MigrateOptions {
   /** Rows per batch (and per transaction on the target). */
   batch?: number;
   onProgress?: (event: MigrateProgress) => void;
+  /** A line for each stage (start, resume, sequences, verification). */
+  log?: (line: string) => void;
 }
 
 export interface MigrateProgress {
@@ -137,13 +139,17 @@ export async function migrateToPostgres(options: MigrateOptions): Promise<Migrat
     const reader = new SqliteTableReader(db);
     target = await PostgresTarget.open(options.to);
     const { resumed, progress } = await prepare(target, fingerprint(db), counts, options.resume ?? false);
+    const done = progress.filter((p) => p.done).length;
+    options.log?.(resumed ? `resuming: ${done} of ${TABLES.length} tables were done` : `copying ${TABLES.length} tables in batches of ${batch} rows`);
     const copied: Record<string, number> = {};
     for (const table of TABLES) {
       const state = progress.find((p) => p.table === table.name);
       if (!state) throw new StratusError('internal', `no progress row for table ${table.name} in the target`);
       copied[table.name] = await copyTable(table, reader, target, { ...state, sourceRows: counts[table.name] ?? 0 }, batch, options);
     }
+    options.log?.('moving the id sequences past the copied ids');
     for (const table of TABLES) if (table.identity) await target.moveSequence(table, reader.maxId(table));
+    options.log?.('verifying: rows and SHA-256 of every table on both sides');
     const tables: TableCheck[] = [];
     for (const table of TABLES) tables.push({ ...(await check(table, reader, target, batch)), copied: copied[table.name] ?? 0 });
     const verified = tables.every((t) => t.ok);
