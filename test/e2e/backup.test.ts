@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice, admin } from '../support/device-client.js';
@@ -153,6 +154,9 @@ describe('backup, restore and migrate a loaded server', () => {
       }
     })();
     while (ackedLive.size < 500) await new Promise((r) => setTimeout(r, 5));
+    // a forgotten device, the newest: SQLite never hands its id out again, nor may PostgreSQL after the move
+    assert.equal((await new TestDevice(original.url, 'demo', secret, 'forgotten').sync({})).status, 200);
+    assert.equal((await admin(original.url, token, 'DELETE', '/v1/admin/apps/demo/devices/forgotten')).status, 204);
     const ackedBefore = new Map(ackedLive);
     backupRunning = true;
     const result = await runCli(['--json', 'backup', '--data', original.dataDir, '--out', backupFile, '--pages-per-step', '10'], cleanEnv());
@@ -268,7 +272,18 @@ describe('backup, restore and migrate a loaded server', () => {
     const old = await new TestDevice(onPostgres.url, 'demo', oldSecret, 'pub-1').sync({});
     assert.equal(old.status, 200);
     assert.equal(old.signatureValid, true);
-    // new rows get new ids: the identity sequences were moved past the copied ones
+    // new rows get new ids: the identity sequences were moved past the copied ones and the forgotten device's
+    const source = new Database(backupFile, { readonly: true });
+    const lastDeviceId = (source.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'devices'").get() as { seq: number }).seq;
+    const maxDeviceId = (source.prepare('SELECT max(id) AS id FROM devices').get() as { id: number }).id;
+    source.close();
+    assert.ok(lastDeviceId > maxDeviceId, 'the forgotten device had the highest id');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const name = (await client.query("SELECT pg_get_serial_sequence('devices', 'id') AS name")).rows[0].name as string;
+    const sequence = await client.query(`SELECT last_value FROM ${name}`);
+    await client.end();
+    assert.equal(Number(sequence.rows[0].last_value), lastDeviceId);
     const fresh = await new TestDevice(onPostgres.url, 'demo', secret, 'fresh-device').sync({ publish: [{ id: 'n1', scope: 'load', stream: 'brand-new', value: 'x' }] });
     assert.deepEqual(fresh.json.accepted, [{ id: 'n1', seq: 1 }], fresh.text);
     assert.equal((await admin(onPostgres.url, token, 'PATCH', '/v1/admin/apps/demo/config', { set: { mode: 'calm' } })).status, 200);
