@@ -146,14 +146,19 @@ describe('backup, restore and migrate a loaded server', () => {
     let during = 0;
     let backupRunning = false;
     const publisher = (async () => {
-      for (let b = 0; publishing; b++) {
-        const r = await live.sync({ publish: Array.from({ length: 50 }, (_, j) => ({ id: `l${b}-${j}`, scope: 'load', stream: 'live', value: `l${b}-${j}` })) });
-        assert.equal(r.status, 200);
-        for (const a of r.json.accepted as { id: string; seq: number }[]) ackedLive.set(a.id, a.seq);
-        if (backupRunning) during += 1;
+      try {
+        for (let b = 0; publishing; b++) {
+          const r = await live.sync({ publish: Array.from({ length: 50 }, (_, j) => ({ id: `l${b}-${j}`, scope: 'load', stream: 'live', value: `l${b}-${j}` })) });
+          assert.equal(r.status, 200);
+          for (const a of r.json.accepted as { id: string; seq: number }[]) ackedLive.set(a.id, a.seq);
+          if (backupRunning) during += 1;
+        }
+      } finally {
+        publishing = false;
       }
     })();
-    while (ackedLive.size < 500) await new Promise((r) => setTimeout(r, 5));
+    while (ackedLive.size < 500 && publishing) await new Promise((r) => setTimeout(r, 5));
+    if (!publishing) await publisher; // it failed: say why
     // a forgotten device, the newest: SQLite never hands its id out again, nor may PostgreSQL after the move
     assert.equal((await new TestDevice(original.url, 'demo', secret, 'forgotten').sync({})).status, 200);
     assert.equal((await admin(original.url, token, 'DELETE', '/v1/admin/apps/demo/devices/forgotten')).status, 204);
