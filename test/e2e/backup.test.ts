@@ -352,6 +352,31 @@ describe('backup, restore and migrate: help, docs and usage errors', () => {
     }
   });
 
+  it("docs/backup.md's backup and restore commands run as written", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'stratus-docs-'));
+    const server = await startServer({ dataDir: join(cwd, 'data') });
+    try {
+      const doc = readFileSync(join(ROOT, 'docs/backup.md'), 'utf8');
+      const lines = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] as string).split('\n')).filter((l) => /^stratus (backup|restore) /.test(l));
+      assert.equal(lines.length, 3, lines.join('\n'));
+      const script = `stratus() { "${process.execPath}" "${CLI}" "$@"; }\n${lines.join('\n')}\n`;
+      const run = await new Promise<{ code: number | null; out: string }>((done) => {
+        const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd, env: cleanEnv() });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+        child.once('exit', (code) => done({ code, out }));
+      });
+      assert.equal(run.code, 0, run.out);
+      assert.match(run.out, /^restored .* \(integrity ok, schema version 1\): 1 apps/m);
+      assert.equal(mode(join(cwd, 'data-restored', 'stratus.db')), 0o600);
+      assert.equal(mode(join(cwd, 'to-migrate.db')), 0o600);
+    } finally {
+      await server.stop();
+      removeDir(cwd);
+    }
+  });
+
   it('bad usage exits 2 with a message that says what to fix, before touching anything', async () => {
     const cases: [string[], RegExp][] = [
       [['backup'], /required option '--out <file>'/],
