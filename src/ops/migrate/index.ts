@@ -75,8 +75,13 @@ async function prepare(target: PostgresTarget, source: string, counts: Record<st
     throw new StratusError('conflict', 'the target holds a migration from another database (its apps and admin tokens differ): migrate into an empty database or schema');
   }
   if (!resume) {
-    const state = progress.every((p) => p.done) ? 'a finished migration from this database' : 'an interrupted migration from this database';
-    throw new StratusError('conflict', `the target holds ${state}: add --resume to continue it and verify`);
+    const finished = progress.every((p) => p.done);
+    throw new StratusError(
+      'conflict',
+      finished
+        ? 'the target holds a finished migration from this database: add --resume to verify it again'
+        : 'the target holds an interrupted migration from this database: add --resume to continue it and verify',
+    );
   }
   progress = progress.filter((p) => TABLES.some((t) => t.name === p.table));
   return { resumed: true, progress };
