@@ -4,12 +4,15 @@ import { ClientError } from '../client/index.js';
 import { StratusError } from '../protocol/index.js';
 import { ConnectionError, UnexpectedAnswerError } from './admin-client.js';
 import { appCommands } from './commands/app.js';
+import { backupCommand } from './commands/backup.js';
 import { configCommands } from './commands/config.js';
 import { deviceCommands } from './commands/device.js';
 import { exportConfigCommand } from './commands/export-config.js';
 import { subCommand } from './commands/device-messages.js';
 import { messageCommands } from './commands/messages.js';
+import { migrateCommand } from './commands/migrate.js';
 import { nodesCommand } from './commands/nodes.js';
+import { restoreCommand } from './commands/restore.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { topCommand } from './commands/top.js';
@@ -34,6 +37,9 @@ subCommand(program);
 nodesCommand(program);
 tokenCommand(program);
 topCommand(program);
+backupCommand(program);
+restoreCommand(program);
+migrateCommand(program);
 
 /**
  * The command word, skipping global options and their values; commander shows the root help for
