@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import { consoleRoutes } from './console-assets.js';
 import { answerClientError, sendError } from './error-reply.js';
 import { instrumentFastify, listenMetrics, metricsRoute, observeDeviceRequest, parseListen } from './metrics/endpoint.js';
-import { ServerMetrics } from './metrics/registry.js';
+import type { ServerMetrics } from './metrics/registry.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { appRoutes } from './routes/admin/apps.js';
 import { configRoutes } from './routes/admin/config.js';
@@ -79,6 +79,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   deviceApi = new DeviceApi(services, app.log);
   const adminThrottle = new AuthThrottle();
   if (metricsListen !== null || options.metricsToken !== '') {
+    const { ServerMetrics } = await import('./metrics/registry.js'); // prom-client only when metrics are on
     metrics = new ServerMetrics(services, adminThrottle);
     instrumentFastify(app, metrics);
     if (options.metricsToken !== '') metricsRoute(app, metrics, options.metricsToken);
