@@ -145,6 +145,8 @@ export function serveCommand(program: Command): void {
     const postgres = /^postgres(ql)?:/.test(db);
     const store: Store = postgres ? await PostgresStore.open({ url: db }) : new SqliteStore({ path: resolve(db), maxBytes: resolveOptions(given).sqliteMaxBytes });
     const server = await buildServer({ store, options: given });
+    // Before the address is printed: whoever saw it may reload at once (`systemctl reload`).
+    process.on('SIGHUP', () => reloadCertificate(server));
     if (store instanceof SqliteStore && store.permissionWarning) server.app.log.warn(store.permissionWarning);
     let address: string;
     let firstStart: string | null;
@@ -178,7 +180,6 @@ export function serveCommand(program: Command): void {
         },
       );
     };
-    process.on('SIGHUP', () => reloadCertificate(server));
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
