@@ -18,8 +18,8 @@ const char stratus_key_debug[] STRATUS_PROGMEM = "stratus.debug";
 /* NULL and "PRIVATE" both name the device's own scope (PROTOCOL §6). */
 static int is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
 
-/* storage layout: magic, boot count (4 B LE), queue length (2 B LE), queue bytes */
-static const char storage_magic[3] = {'S', 'T', '1'};
+/* storage layout: magic ("ST2": the queue record format), boot count (4 B LE), queue length (2 B LE), queue bytes */
+static const char storage_magic[3] = {'S', 'T', '2'};
 #define STORAGE_HEAD 9
 
 void stratus_init(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
@@ -59,10 +59,10 @@ void stratus_init_core(stratus_client *c, const char *url, const char *app, cons
 
 stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app) {
   size_t len = url_with_app != NULL ? strlen(url_with_app) : 0, slash = len;
-  stratus_url parsed;
-  if (!stratus_url_parse(url_with_app, len, &parsed) || parsed.path_len < 2) return STRATUS_E_BAD_URL;
   while (slash > 0 && url_with_app[slash - 1] != '/') slash--;
-  if (slash == len) return STRATUS_E_BAD_URL; /* ends with '/': no app segment */
+  /* the app is the last path segment, after "http://h/" at least and not empty; the base URL
+   * itself is checked where it is used (stratus_url_parse) */
+  if (slash < 9 || slash == len || url_with_app[slash - 2] == '/') return STRATUS_E_BAD_URL;
   c->url = url_with_app;
   c->url_len = slash - 1;
   c->app = url_with_app + slash;
@@ -127,12 +127,17 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   }
 }
 
+/* 32 bits from the transport's generator; without one, mixed from the clocks, the boot value and
+ * the nonce count. */
+uint32_t stratus_random(stratus_client *c) {
+  const stratus_transport *t = c->transport;
+  if (t->entropy != NULL) return t->entropy(t->ctx);
+  return ((t->millis(t->ctx) + c->nonce_count) * 2654435761UL) ^ c->boot ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+}
+
 void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
   c->transport = t;
-  if (c->storage == NULL || c->storage->size < STORAGE_HEAD) {
-    c->boot = t->entropy != NULL ? t->entropy(t->ctx)
-                                 : (t->millis(t->ctx) * 2654435761UL) ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
-  }
+  if (c->storage == NULL || c->storage->size < STORAGE_HEAD) c->boot = stratus_random(c);
   c->last_error = STRATUS_OK;
 }
 

@@ -111,11 +111,18 @@ static const char *terminate(stratus_span s) {
   return at;
 }
 
+/* The subscription a record names (scope and stream spans), or NULL. */
+static stratus_subscription *record_sub(stratus_client *c, const stratus_record *r) {
+  return stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+}
+
 static void deliver(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+  stratus_subscription *s = record_sub(c, r);
+  const char *stream;
   stratus_message m;
   size_t len;
   if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
+  stream = s->stream;
   len = stratus_unescape_in_place((char *)r->text.at, r->text.len);
   m.value = terminate(r->text);
   ((char *)m.value)[len] = '\0';
@@ -127,16 +134,16 @@ static void deliver(stratus_client *c, const stratus_record *r) {
   m.time = r->time;
   if (s->handler != NULL) s->handler(s->user, &m);
   else if (s->callback != NULL) s->callback(m.stream, m.value);
-  /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`) */
-  s = stratus_find_sub(c, m.scope, strlen(m.scope), m.stream, strlen(m.stream));
-  if (s != NULL) {
+  /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`), unless
+   * it unsubscribed (the slot then holds another stream, or none) */
+  if (s->stream == stream) {
     s->after = m.seq;
     s->flags |= STRATUS_SUB_AFTER;
   }
 }
 
 static void cursor(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+  stratus_subscription *s = record_sub(c, r);
   if (s == NULL) return;
   s->flags &= (uint8_t)~STRATUS_SUB_RESET;
   if (!(s->flags & STRATUS_SUB_AFTER) || r->cursor > s->after) {
@@ -217,8 +224,7 @@ static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t us
 }
 
 static void schedule_backoff(stratus_client *c, stratus_error error) {
-  const stratus_transport *t = c->transport;
-  uint32_t wait, jitter;
+  uint32_t wait = STRATUS_BACKOFF_BASE_MS;
   uint8_t i;
   if (error == STRATUS_OK) {
     c->failures = 0;
@@ -227,12 +233,10 @@ static void schedule_backoff(stratus_client *c, stratus_error error) {
   }
   if (c->failures < 16) c->failures++;
   if (error == STRATUS_E_RATE_LIMITED && c->wait_ms > 0) return; /* Retry-After already set it */
-  wait = STRATUS_BACKOFF_BASE_MS;
-  for (i = 1; i < c->failures && wait < STRATUS_BACKOFF_MAX_MS; i++) wait <<= 1;
+  for (i = c->failures; --i > 0 && wait < STRATUS_BACKOFF_MAX_MS;) wait <<= 1;
   if (wait > STRATUS_BACKOFF_MAX_MS) wait = STRATUS_BACKOFF_MAX_MS;
   /* up to 50 % jitter so a fleet that lost its server does not come back in step */
-  jitter = t->entropy != NULL ? t->entropy(t->ctx) : (c->boot ^ (c->nonce_count * 2654435761UL));
-  c->wait_ms = wait + jitter % (wait / 2 + 1);
+  c->wait_ms = wait + (stratus_random(c) & (wait >> 1));
   c->wait_from_ms = stratus_millis(c);
 }
 

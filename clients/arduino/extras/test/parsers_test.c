@@ -117,7 +117,7 @@ static void test_queue_and_url(void) {
   CHECK(stratus_queue_count(&q) == 2, "two");
   stratus_queue_drop(&q, 1);
   CHECK(stratus_queue_next(&q, &pos, &item) && strcmp(item.id, "2") == 0 && strcmp(item.value, "value") == 0, "oldest dropped");
-  buf[0] = 200; /* a damaged record from storage is not read past */
+  q.used--; /* a damaged record from storage (its last NUL lost) is not read past */
   pos = 0;
   CHECK(!stratus_queue_next(&q, &pos, &item), "damaged");
   CHECK(stratus_url_parse("https://h.example/x?y", 21, &u) && u.port == 443 && u.host_len == 9 && u.path_len == 4, "https");
