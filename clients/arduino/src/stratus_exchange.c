@@ -171,66 +171,71 @@ static const char j_reset[] STRATUS_PROGMEM = "\"reset\":true";
 static const char j_after[] STRATUS_PROGMEM = "\"after\":";
 static const char j_limit[] STRATUS_PROGMEM = "\"limit\":";
 static const char j_null[] STRATUS_PROGMEM = "null";
+static const char j_open[] STRATUS_PROGMEM = "{";
 
-/* A flash piece, after a comma unless *first (which it then clears). */
-static STRATUS_NOINLINE void piece(stratus_out *out, uint8_t *first, const char *flash) {
-  if (!*first) stratus_out_char(out, ',');
-  *first = 0;
+/* A flash piece, after the separator pending (none at the start of an object or array). */
+static STRATUS_NOINLINE void piece(stratus_out *out, const char *flash) {
+  if (out->sep) stratus_out_char(out, (char)out->sep);
+  out->sep = ',';
   stratus_out_flash(out, flash);
 }
 
-/* `,"name":"text"` (a JSON string), or `,"name":number` when text is NULL. */
-static STRATUS_NOINLINE void field(stratus_out *out, uint8_t *first, const char *name, const char *text, uint32_t number) {
-  piece(out, first, name);
+/* `"name":"text"` (a JSON string), or `"name":number` when text is NULL, after the separator. */
+static STRATUS_NOINLINE void field(stratus_out *out, const char *name, const char *text, uint32_t number) {
+  piece(out, name);
   if (text != NULL) stratus_out_json_string(out, text, strlen(text));
   else stratus_out_u32(out, number);
+}
+
+/* Closes an object or array with `end`; a separator is then pending. */
+static STRATUS_NOINLINE void end_with(stratus_out *out, char end) {
+  stratus_out_char(out, end);
+  out->sep = ',';
 }
 
 /* PROTOCOL §6 request: {"publish":[…],"subscribe":[…],"config":…}; PRIVATE is the server's default
  * scope, so it is left out. */
 STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {
-  uint8_t first = 1, first_item, in_item, i;
+  uint8_t i;
   stratus_out_char(out, '{');
+  out->sep = 0;
   if (c->flags & STRATUS_F_PUBLISH) {
     size_t pos = 0;
     stratus_queued item;
-    piece(out, &first, j_publish);
-    first_item = 1;
+    piece(out, j_publish);
+    out->sep = 0;
     while (stratus_queue_next(&c->queue, &pos, &item)) {
-      field(out, &first_item, j_id, item.id, 0); /* opens the item */
-      in_item = 0;
-      if (item.scope[0] != '\0') field(out, &in_item, j_scope, item.scope, 0);
-      field(out, &in_item, j_stream, item.stream, 0);
-      field(out, &in_item, j_value, item.value, 0);
-      if (item.ttl != 0) field(out, &in_item, j_ttl, NULL, item.ttl);
-      stratus_out_char(out, '}');
+      field(out, j_id, item.id, 0); /* opens the item */
+      if (item.scope[0] != '\0') field(out, j_scope, item.scope, 0);
+      field(out, j_stream, item.stream, 0);
+      field(out, j_value, item.value, 0);
+      if (item.ttl != 0) field(out, j_ttl, NULL, item.ttl);
+      end_with(out, '}');
     }
-    stratus_out_char(out, ']');
+    end_with(out, ']');
   }
   if (c->flags & STRATUS_F_SUBSCRIBE) {
-    piece(out, &first, j_subscribe);
-    first_item = 1;
+    piece(out, j_subscribe);
+    out->sep = 0;
     for (i = 0; i < c->subs_max; i++) {
       const stratus_subscription *s = &c->subs[i];
       if (s->stream == NULL) continue;
-      if (!first_item) stratus_out_char(out, ',');
-      first_item = 0;
-      stratus_out_char(out, '{');
-      in_item = 1;
-      if (s->scope != NULL) field(out, &in_item, j_scope, s->scope, 0);
-      field(out, &in_item, j_stream, s->stream, 0);
-      if (s->flags & STRATUS_SUB_RESET) piece(out, &in_item, j_reset);
-      else if (s->flags & STRATUS_SUB_AFTER) field(out, &in_item, j_after, NULL, s->after);
-      if (s->limit != 0) field(out, &in_item, j_limit, NULL, s->limit);
-      stratus_out_char(out, '}');
+      piece(out, j_open);
+      out->sep = 0;
+      if (s->scope != NULL) field(out, j_scope, s->scope, 0);
+      field(out, j_stream, s->stream, 0);
+      if (s->flags & STRATUS_SUB_RESET) piece(out, j_reset);
+      else if (s->flags & STRATUS_SUB_AFTER) field(out, j_after, NULL, s->after);
+      if (s->limit != 0) field(out, j_limit, NULL, s->limit);
+      end_with(out, '}');
     }
-    stratus_out_char(out, ']');
+    end_with(out, ']');
   }
   if (c->flags & STRATUS_F_CONFIG) {
     if (c->etag[0] != '\0') {
-      field(out, &first, j_config, c->etag, 0);
+      field(out, j_config, c->etag, 0);
     } else {
-      piece(out, &first, j_config);
+      piece(out, j_config);
       stratus_out_flash(out, j_null);
     }
   }

@@ -135,42 +135,52 @@ static void head_ended(stratus_answer *a) {
   }
 }
 
-/* One header line (without its line end): keeps what the known ones say. */
+/* One header line (without its line end, NUL-terminated): keeps what the known ones say. */
 static void header_line(stratus_answer *a, char *line, size_t n) {
-  char *colon = (char *)memchr(line, ':', n), *value;
+  char *value = (char *)memchr(line, ':', n);
   size_t len;
   uint8_t h;
   uint32_t number = 0;
-  int is_number;
-  if (colon == NULL) return;
-  h = stratus_flash_index(header_names, line, (size_t)(colon - line), 1); /* names are case-insensitive */
-  value = colon + 1;
-  len = n - (size_t)(value - line);
-  while (len > 0 && (*value == ' ' || *value == '\t')) value++, len--;
+  if (value == NULL) return;
+  h = stratus_flash_index(header_names, line, (size_t)(value - line), 1); /* names are case-insensitive */
+  if (h == H_OTHER) return;
+  while (*++value == ' ' || *value == '\t') {
+  }
+  len = strlen(value);
   while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t')) len--;
-  is_number = stratus_parse_u32(value, len, &number);
-  if (h == H_CONTENT_LENGTH) {
-    a->content_length = (size_t)number;
-    a->has_length = 1;
-    if (is_number && a->content_length != number) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
-  } else if (h == H_TIME) {
-    if (len >= sizeof a->time_text) is_number = 0;
-    a->time = number;
-    a->has_time = 1;
-  } else if (h == H_SIGNATURE) {
-    a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
-  } else if (h == H_RETRY_AFTER) {
-    a->retry_after_s = is_number ? number : 0; /* an HTTP-date: not used */
-  } else if (h == H_TRANSFER_ENCODING) {
-    a->chunked = 1; /* any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
+  value[len] = '\0';
+  if (!stratus_parse_u32(value, len, &number)) {
+    if (h <= H_TIME) { /* numbers, both */
+      fail(a, STRATUS_E_BAD_ANSWER);
+      return;
+    }
+    number = 0; /* Retry-After as an HTTP-date: not used */
   }
-  if (h == H_TIME || h == H_ETAG) { /* kept as text: the time as signed (PROTOCOL §3), the ETag to send back */
-    char *to = h == H_TIME ? a->time_text : a->etag;
-    if (len >= (h == H_TIME ? sizeof a->time_text : sizeof a->etag)) len = 0; /* an ETag too long to keep: none */
-    value[len] = '\0';
-    memcpy(to, value, len + 1);
+  switch (h) {
+    case H_CONTENT_LENGTH:
+      a->has_length = 1;
+      a->content_length = (size_t)number;
+      if (a->content_length != number) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
+      break;
+    case H_TIME: /* kept as text too: the time as signed (PROTOCOL §3) */
+      a->time = number;
+      a->has_time = 1;
+      if (len >= sizeof a->time_text) fail(a, STRATUS_E_BAD_ANSWER);
+      else memcpy(a->time_text, value, len + 1);
+      break;
+    case H_SIGNATURE:
+      a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
+      break;
+    case H_ETAG: /* the ETag to send back; one too long to keep: none */
+      if (len >= sizeof a->etag) len = 0, value[0] = '\0';
+      memcpy(a->etag, value, len + 1);
+      break;
+    case H_RETRY_AFTER:
+      a->retry_after_s = number;
+      break;
+    default: /* Transfer-Encoding, any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
+      a->chunked = 1;
   }
-  if (!is_number && (h == H_CONTENT_LENGTH || h == H_TIME)) fail(a, STRATUS_E_BAD_ANSWER); /* numbers, both */
 }
 
 /* A line of the head ended. It was gathered in the body buffer, which the body has not reached yet;
@@ -186,16 +196,13 @@ static void line_ended(stratus_answer *a) {
 }
 
 static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
-  size_t keep = 0;
+  size_t keep = a->body_size - 1 - a->body_len; /* the room left (the buffer keeps a byte for the NUL) */
   if (a->expect_body == 1 && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
-  if (a->body_len + 1 < a->body_size) {
-    keep = a->body_size - 1 - a->body_len;
-    if (keep > len) keep = len;
-    memcpy(a->body + a->body_len, data, keep);
-    stratus_sha256_update(&a->mac.inner, data, keep);
-    a->body_len += keep;
-    a->body[a->body_len] = '\0';
-  }
+  if (keep > len) keep = len;
+  memcpy(a->body + a->body_len, data, keep);
+  stratus_sha256_update(&a->mac.inner, data, keep);
+  a->body_len += keep;
+  a->body[a->body_len] = '\0';
   if (a->body_seen + len < a->body_seen) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
   a->body_seen += len;
   if (a->expect_body == 1 && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
