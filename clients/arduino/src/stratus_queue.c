@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-/* A record: ttl (4 bytes, LE), then id, scope, stream and value, each NUL-ended: the NULs are
+/* A record: ttl (4 bytes, the machine's byte order: the queue never leaves it), then id, scope, stream and value, each NUL-ended: the NULs are
  * the only framing (a record damaged in storage ends the walk). */
 #define HEAD 4
 
@@ -17,7 +17,8 @@ stratus_error stratus_queue_push(stratus_queue *q, const char *id, const char *s
   parts[3] = value;
   for (i = 0; i < 4; i++) total += strlen(parts[i]) + 1;
   if (total > q->size - q->used) return STRATUS_E_QUEUE_FULL;
-  for (i = 0; i < HEAD; i++, ttl >>= 8) *p++ = (uint8_t)ttl;
+  memcpy(p, &ttl, HEAD);
+  p += HEAD;
   for (i = 0; i < 4; i++) {
     size_t n = strlen(parts[i]) + 1;
     memcpy(p, parts[i], n);
@@ -32,8 +33,7 @@ int stratus_queue_next(const stratus_queue *q, size_t *pos, stratus_queued *item
   const char *parts[4];
   uint8_t i;
   if (*pos + HEAD >= q->used) return 0;
-  item->ttl = 0;
-  for (i = HEAD; i-- > 0;) item->ttl = (item->ttl << 8) | p[i];
+  memcpy(&item->ttl, p, HEAD);
   p += HEAD;
   for (i = 0; i < 4; i++) {
     const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
