@@ -240,30 +240,24 @@ STRATUS_NOINLINE int stratus_answer_verified(stratus_answer *a, const char *secr
   return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, a->time_text, digest, a->signature);
 }
 
-/* The code after `prefix` (flash) in the body, up to a space, quote or line end. */
-static stratus_error code_after(const stratus_answer *a, const char *prefix) {
-  size_t plen = STRATUS_STRLEN_P(prefix), i, start;
-  const char *body = a->body;
-  for (i = 0; i + plen <= a->body_len; i++) {
-    if (stratus_flash_equals(body + i, plen, prefix)) {
-      start = i + plen;
-      for (i = start; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
-      }
-      return stratus_error_from_name(body + start, i - start);
-    }
-  }
-  return STRATUS_E_HTTP_STATUS;
-}
-
-static const char text_error[] STRATUS_PROGMEM = "error: ";
-static const char json_code[] STRATUS_PROGMEM = "\"code\":\"";
+/* What an error answer's body starts with before its code (PROTOCOL §4): the text line asked for,
+ * or the JSON form, NUL-separated (flash on AVR). */
+static const char code_prefixes[] STRATUS_PROGMEM = "error: \0{\"error\":{\"code\":\"\0";
 
 stratus_error stratus_answer_code(const stratus_answer *a) {
-  stratus_error code;
-  if (a->status >= 200 && a->status < 300) return STRATUS_OK;
-  if (a->status == 304) return STRATUS_OK;
-  /* PROTOCOL §4: `error: <code> <message>` (text/plain, asked for) or JSON {"error":{"code":…}} */
-  code = code_after(a, text_error);
-  if (code == STRATUS_E_HTTP_STATUS) code = code_after(a, json_code);
-  return code != STRATUS_E_HTTP_STATUS ? code : stratus_error_from_status(a->status);
+  const char *prefix = code_prefixes, *body = a->body;
+  size_t plen, i;
+  if ((a->status >= 200 && a->status < 300) || a->status == 304) return STRATUS_OK;
+  do {
+    plen = STRATUS_STRLEN_P(prefix);
+    if (plen <= a->body_len && stratus_flash_equals(body, plen, prefix)) {
+      for (i = plen; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
+      }
+      i = stratus_error_from_name(body + plen, i - plen);
+      if (i != STRATUS_E_HTTP_STATUS) return (stratus_error)i;
+      break; /* a code this client does not know: by status */
+    }
+    prefix += plen + 1;
+  } while (STRATUS_READ_U8(prefix) != 0);
+  return stratus_error_from_status(a->status);
 }
