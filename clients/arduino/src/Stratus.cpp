@@ -147,6 +147,7 @@ void StratusBase::useEEPROM(size_t offset, size_t size) {
 void StratusBase::onLog(void (*log)(uint8_t level, const char *code, const char *detail)) {
   userLog = log;
   client_.log = log != 0 ? logBridge : 0;
+  if (log != 0) stratus_use_reports(&client_);
 }
 
 const char *StratusBase::get(const char *key, const char *fallback) {

@@ -29,6 +29,7 @@ void stratus_init(stratus_client *c, const char *url, const char *app, const cha
                     subs_max);
   stratus_use_static_config(c);
   stratus_use_config_poll(c);
+  stratus_use_reports(c);
 }
 
 void stratus_init_core(stratus_client *c, const char *url, const char *app, const char *secret,
@@ -261,25 +262,14 @@ void stratus_unsubscribe(stratus_client *c, const char *scope, const char *strea
 
 /* ---- config reads ---- */
 
-static uint8_t level_from(const char *v, size_t len) {
-  static const char words[] STRATUS_PROGMEM = "error\0warn\0info\0debug\0trace\0";
-  uint8_t level;
-  if (len == 1 && v[0] >= '0' && v[0] <= '9') return (uint8_t)(v[0] - '0');
-  level = stratus_flash_index(words, v, len, 0);
-  return level != 0 ? level : STRATUS_LOG_WARN;
-}
-
 const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *len) {
   char key[20];
   return stratus_config_find(c->config, c->config_len, stratus_flash_copy(key, flash_key), len);
 }
 
 void stratus_config_changed(stratus_client *c) {
-  size_t len;
-  const char *debug;
   memset(c->cache, 0, sizeof c->cache);
-  debug = stratus_reserved(c, stratus_key_debug, &len);
-  c->log_level = debug != NULL ? level_from(debug, len) : STRATUS_LOG_WARN;
+  if (c->report != NULL) c->report(c, NULL); /* stratus.debug */
 }
 
 const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {

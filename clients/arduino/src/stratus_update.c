@@ -152,15 +152,37 @@ static void cursor(stratus_client *c, const stratus_record *r) {
   }
 }
 
-static void publish_result(stratus_client *c, const stratus_record *r) {
+static uint8_t level_from(const char *v, size_t len) {
+  static const char words[] STRATUS_PROGMEM = "error\0warn\0info\0debug\0trace\0";
+  uint8_t level;
+  if (len == 1 && v[0] >= '0' && v[0] <= '9') return (uint8_t)(v[0] - '0');
+  level = stratus_flash_index(words, v, len, 0);
+  return level != 0 ? level : STRATUS_LOG_WARN;
+}
+
+/* A publish's outcome to the log and the published hook; r NULL: the config changed, and
+ * stratus.debug sets the log level. Reached only through c->report (stratus_use_reports). */
+static void report(stratus_client *c, const stratus_record *r) {
   static const char no_id[] = {'*', '\0'};
-  const char *id = r->id.at != NULL ? terminate(r->id) : no_id;
+  const char *id;
   stratus_error code = STRATUS_OK;
+  if (r == NULL) {
+    size_t len;
+    const char *debug = stratus_reserved(c, stratus_key_debug, &len);
+    c->log_level = debug != NULL ? level_from(debug, len) : STRATUS_LOG_WARN;
+    return;
+  }
+  id = r->id.at != NULL ? terminate(r->id) : no_id;
   if (r->kind == STRATUS_RECORD_REJECTED) {
     code = stratus_error_from_name(r->code.at, r->code.len);
     stratus_log(c, STRATUS_LOG_WARN, code, id);
   }
   if (c->published != NULL) c->published(c->user, id, r->seq, code);
+}
+
+void stratus_use_reports(stratus_client *c) {
+  c->report = report;
+  report(c, NULL);
 }
 
 /* Acts on a verified 200 answer, record by record, after checking that every record is well formed. */
@@ -173,7 +195,7 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
     switch (r.kind) {
       case STRATUS_RECORD_ACCEPTED:
       case STRATUS_RECORD_REJECTED:
-        publish_result(c, &r);
+        if (c->report != NULL) c->report(c, &r);
         break;
       case STRATUS_RECORD_CURSOR:
         cursor(c, &r);
