@@ -242,6 +242,7 @@ stratus_error stratus_subscribe_handler(stratus_client *c, const char *scope, co
                                         stratus_handler handler, void *user, uint16_t limit, bool reset) {
   stratus_subscription *s = subscription(c, scope, stream, limit, reset);
   if (s == NULL) return STRATUS_E_TOO_MANY_SUBSCRIPTIONS;
+  c->handle = stratus_handle_message;
   s->handler = handler;
   s->user = user;
   return STRATUS_OK;

@@ -75,6 +75,8 @@ typedef struct stratus_client {
   int (*fetch_static)(struct stratus_client *c, void *answer, const char *url, size_t url_len);
   int (*poll)(struct stratus_client *c, void *answer);
   void (*report)(struct stratus_client *c, const struct stratus_record *r);
+  void (*handle)(struct stratus_client *c, stratus_subscription *s, const struct stratus_record *r, const char *value,
+                 size_t len); /* set by stratus_subscribe_handler */
   const char *url;      /* the server's base URL (http://host[:port][/path]) */
   size_t url_len;
   const char *app;

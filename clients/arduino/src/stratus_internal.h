@@ -44,6 +44,9 @@ uint32_t stratus_random(stratus_client *c);
 /* The transport's millisecond clock. */
 uint32_t stratus_millis(const stratus_client *c);
 size_t stratus_make_id(stratus_client *c, uint32_t count, char out[20]);
+struct stratus_record;
+void stratus_handle_message(stratus_client *c, stratus_subscription *s, const struct stratus_record *r,
+                            const char *value, size_t len);
 stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
                                        size_t stream_len);
 

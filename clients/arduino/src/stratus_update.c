@@ -116,28 +116,36 @@ static stratus_subscription *record_sub(stratus_client *c, const stratus_record 
   return stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
 }
 
-static void deliver(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = record_sub(c, r);
-  const char *stream;
+/* A message to its subscription's handler (stratus_subscribe_handler sets c->handle to this). */
+void stratus_handle_message(stratus_client *c, stratus_subscription *s, const stratus_record *r, const char *value,
+                            size_t len) {
   stratus_message m;
-  size_t len;
-  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
-  stream = s->stream;
-  len = stratus_unescape_in_place((char *)r->text.at, r->text.len);
-  m.value = terminate(r->text);
-  ((char *)m.value)[len] = '\0';
+  (void)c;
+  m.value = value;
   m.value_len = len;
   m.scope = terminate(r->scope);
   m.stream = terminate(r->stream);
   m.from = terminate(r->from);
   m.seq = r->seq;
   m.time = r->time;
-  if (s->handler != NULL) s->handler(s->user, &m);
-  else if (s->callback != NULL) s->callback(m.stream, m.value);
+  s->handler(s->user, &m);
+}
+
+static void deliver(stratus_client *c, const stratus_record *r) {
+  stratus_subscription *s = record_sub(c, r);
+  const char *stream;
+  char *value = (char *)r->text.at;
+  size_t len;
+  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
+  stream = s->stream;
+  len = stratus_unescape_in_place(value, r->text.len);
+  value[len] = '\0'; /* the byte after the value is a line end, or the NUL after the body */
+  if (s->handler != NULL) c->handle(c, s, r, value, len);
+  else if (s->callback != NULL) s->callback(terminate(r->stream), value);
   /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`), unless
    * it unsubscribed (the slot then holds another stream, or none) */
   if (s->stream == stream) {
-    s->after = m.seq;
+    s->after = r->seq;
     s->flags |= STRATUS_SUB_AFTER;
   }
 }
