@@ -100,7 +100,16 @@ static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const 
   return take_config(c, a->body, text_len, a->etag, strlen(a->etag));
 }
 
-void stratus_use_static_config(stratus_client *c) { c->fetch_static = fetch_static; }
+/* 0 when the config names no stratus.config_url; else 1, and *error says how fetching it went. */
+static STRATUS_NOINLINE int static_config(stratus_client *c, void *answer, int *error) {
+  size_t url_len;
+  const char *url = stratus_reserved(c, stratus_key_config_url, &url_len);
+  if (url == NULL) return 0;
+  *error = fetch_static(c, answer, url, url_len);
+  return 1;
+}
+
+void stratus_use_static_config(stratus_client *c) { c->fetch_static = static_config; }
 
 void stratus_use_config_poll(stratus_client *c) { c->poll = poll_config; }
 
@@ -225,16 +234,12 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
   return result;
 }
 
-static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a, uint8_t with_config) {
+/* One sync; the body carries what c->flags say (subscriptions and config set by stratus_update). */
+static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a) {
   stratus_error error;
   size_t sent = stratus_queue_count(&c->queue);
-  uint8_t i;
-  c->flags &= (uint8_t) ~(STRATUS_F_PUBLISH | STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG);
+  c->flags &= (uint8_t)~STRATUS_F_PUBLISH;
   if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
-  for (i = 0; i < c->subs_max; i++) {
-    if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
-  }
-  if (with_config) c->flags |= STRATUS_F_CONFIG;
   error = request(c, a, m_post, p_sync, NULL, 0, REQ_SIGNED | REQ_BODY);
   if (error != STRATUS_OK) return error;
   if (a->status != 200) return answer_error(c, a);
@@ -242,11 +247,11 @@ static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answe
 }
 
 /* One round trip, retried once when the server says our clock is off: its answer set the clock. */
-static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t use_sync, uint8_t with_config) {
+static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t use_sync) {
   uint8_t attempt;
   stratus_error error = STRATUS_OK;
   for (attempt = 0; attempt < 2; attempt++) {
-    error = use_sync ? sync_once(c, a, with_config) : (stratus_error)c->poll(c, a);
+    error = use_sync ? sync_once(c, a) : (stratus_error)c->poll(c, a);
     if (error != STRATUS_E_STALE_TIME) break;
     stratus_log(c, STRATUS_LOG_WARN, error, NULL); /* the clock is now the server's: once more */
   }
@@ -271,26 +276,26 @@ static void schedule_backoff(stratus_client *c, stratus_error error) {
 }
 
 stratus_error stratus_update(stratus_client *c) {
-  stratus_error error, static_error = STRATUS_OK;
+  stratus_error error = STRATUS_OK;
+  int static_error = STRATUS_OK;
+  uint8_t i, has_static = 0;
   stratus_answer a;
-  uint8_t i, any_sub = 0;
-  size_t url_len;
-  const char *config_url;
   if (c->transport == NULL || c->app == NULL || c->secret == NULL || c->device == NULL || (c->flags & STRATUS_F_IN_UPDATE)) {
     return STRATUS_E_NOT_READY;
   }
-  c->flags |= STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED;
+  c->flags = (uint8_t)((c->flags | STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED) & ~(STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG));
   c->last_update_ms = stratus_millis(c);
-  config_url = c->fetch_static != NULL ? stratus_reserved(c, stratus_key_config_url, &url_len) : NULL;
-  if (config_url != NULL) static_error = (stratus_error)c->fetch_static(c, &a, config_url, url_len);
-  for (i = 0; i < c->subs_max; i++) any_sub |= c->subs[i].stream != NULL;
-  error = STRATUS_OK;
-  if (any_sub || c->queue.used > 0 || (config_url == NULL && c->poll == NULL)) {
-    error = round_trip(c, &a, 1, config_url == NULL);
-  } else if (config_url == NULL) {
-    error = round_trip(c, &a, 0, 0); /* config only: the cheap 304 poll */
+  if (c->fetch_static != NULL) has_static = (uint8_t)c->fetch_static(c, &a, &static_error);
+  for (i = 0; i < c->subs_max; i++) {
+    if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
   }
-  if (error == STRATUS_OK) error = static_error;
+  if (!has_static) c->flags |= STRATUS_F_CONFIG; /* the config comes with the sync (or the poll) */
+  if ((c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL)) {
+    error = round_trip(c, &a, 1);
+  } else if (!has_static) {
+    error = round_trip(c, &a, 0); /* config only: the cheap 304 poll */
+  }
+  if (error == STRATUS_OK) error = (stratus_error)static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
   schedule_backoff(c, error);
   c->flags &= (uint8_t)~STRATUS_F_IN_UPDATE;
