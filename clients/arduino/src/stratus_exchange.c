@@ -114,7 +114,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   /* first pass: the body's digest and length, without holding it (the answer's hash context is
    * free until the answer comes: one context less on the stack) */
   stratus_sha256_init(&a->mac.inner);
-  stratus_out_init(&out, NULL, &a->mac.inner, 0);
+  stratus_out_init(&out, &a->mac.inner);
   if (r->has_body) stratus_write_sync_body(c, &out);
   stratus_sha256_final(&a->mac.inner, head.body_sha256);
   body_len = out.count;
@@ -132,8 +132,11 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
 
   started = stratus_millis(c);
   if (t->connect(t->ctx, r->url.host, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
-  stratus_out_init(&out, t, NULL, c->timeout_ms);
+  stratus_out_init(&out, NULL);
+  out.transport = t;
   out.buf = chunk;
+  out.deadline_start = started;
+  out.timeout_ms = c->timeout_ms;
   {
     head_fields h;
     h.r = r;

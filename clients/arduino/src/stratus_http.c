@@ -9,14 +9,9 @@
 
 /* ---- writer ---- */
 
-void stratus_out_init(stratus_out *out, const stratus_transport *transport, stratus_sha256 *hash, uint32_t timeout_ms) {
-  out->transport = transport;
+void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
+  memset(out, 0, sizeof *out);
   out->hash = hash;
-  out->count = 0;
-  out->used = 0;
-  out->error = STRATUS_OK;
-  out->timeout_ms = timeout_ms;
-  out->deadline_start = transport != NULL ? transport->millis(transport->ctx) : 0;
 }
 
 stratus_error stratus_out_flush(stratus_out *out) {

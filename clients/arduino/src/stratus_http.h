@@ -23,7 +23,7 @@ typedef struct stratus_out {
   const stratus_transport *transport; /* NULL: count and hash only */
   stratus_sha256 *hash;               /* NULL: no digest */
   uint32_t count;
-  uint32_t deadline_start;
+  uint32_t deadline_start; /* transport millis: writes fail once timeout_ms passed since */
   uint32_t timeout_ms;
   stratus_error error;
   uint8_t used;
@@ -31,7 +31,9 @@ typedef struct stratus_out {
   uint8_t *buf;       /* STRATUS_WRITE_CHUNK bytes, the caller's; only with a transport */
 } stratus_out;
 
-void stratus_out_init(stratus_out *out, const stratus_transport *transport, stratus_sha256 *hash, uint32_t timeout_ms);
+/* A writer that counts and hashes (hash NULL: no digest); the caller then sets transport, buf,
+ * deadline_start and timeout_ms to send. */
+void stratus_out_init(stratus_out *out, stratus_sha256 *hash);
 void stratus_out_bytes(stratus_out *out, const void *data, size_t len);
 void stratus_out_text(stratus_out *out, const char *text);
 void stratus_out_char(stratus_out *out, char c);
