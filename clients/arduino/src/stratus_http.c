@@ -42,13 +42,8 @@ void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
   if (out->hash != NULL) stratus_sha256_update(out->hash, p, len);
   out->count += (uint32_t)len;
   if (out->transport == NULL) return;
-  while (len > 0) {
-    size_t take = STRATUS_WRITE_CHUNK - out->used;
-    if (take > len) take = len;
-    memcpy(out->buf + out->used, p, take);
-    out->used = (uint8_t)(out->used + take);
-    p += take;
-    len -= take;
+  while (len-- > 0) {
+    out->buf[out->used++] = *p++;
     if (out->used == STRATUS_WRITE_CHUNK) stratus_out_flush(out);
   }
 }
