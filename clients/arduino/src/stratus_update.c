@@ -204,28 +204,36 @@ void stratus_use_reports(stratus_client *c) {
 
 /* Acts on a verified 200 answer, record by record, after checking that every record is well formed. */
 static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
-  size_t pos = 0;
+  size_t pos;
   stratus_record r;
   stratus_error result = STRATUS_OK;
-  if (!stratus_sync_valid(a->body, a->body_len)) return STRATUS_E_BAD_ANSWER;
-  while (stratus_sync_next(a->body, a->body_len, &pos, &r) == 1) {
-    switch (r.kind) {
-      case STRATUS_RECORD_ACCEPTED:
-      case STRATUS_RECORD_REJECTED:
-        if (c->report != NULL) c->report(c, &r);
-        break;
-      case STRATUS_RECORD_CURSOR:
-        cursor(c, &r);
-        break;
-      case STRATUS_RECORD_MESSAGE:
-        deliver(c, &r);
-        break;
-      case STRATUS_RECORD_CONFIG:
-        result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
-        break;
-      default:
-        break;
+  uint8_t acting = 0;
+  int got;
+  for (;;) { /* the first pass only checks every record: nothing is acted on unless all are well formed */
+    pos = 0;
+    while ((got = stratus_sync_next(a->body, a->body_len, &pos, &r)) == 1) {
+      if (!acting) continue;
+      switch (r.kind) {
+        case STRATUS_RECORD_ACCEPTED:
+        case STRATUS_RECORD_REJECTED:
+          if (c->report != NULL) c->report(c, &r);
+          break;
+        case STRATUS_RECORD_CURSOR:
+          cursor(c, &r);
+          break;
+        case STRATUS_RECORD_MESSAGE:
+          deliver(c, &r);
+          break;
+        case STRATUS_RECORD_CONFIG:
+          result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
+          break;
+        default:
+          break;
+      }
     }
+    if (got != 0) return STRATUS_E_BAD_ANSWER; /* (the second pass meets the same records) */
+    if (acting) break;
+    acting = 1;
   }
   if (sent > 0) {
     stratus_queue_drop(&c->queue, sent);
