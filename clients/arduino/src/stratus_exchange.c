@@ -106,7 +106,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   const stratus_transport *t = c->transport;
   stratus_request_head head;
   stratus_out out;
-  char nonce[20], method[5], path[12];
+  char nonce[20];
   uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
   uint32_t body_len = 0, started;
   stratus_error error;
@@ -118,10 +118,10 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   if (r->has_body) stratus_write_sync_body(c, &out);
   stratus_sha256_final(&a->mac.inner, head.body_sha256);
   body_len = out.count;
-  head.method = stratus_flash_copy(method, r->method);
+  head.method = r->method;
   head.prefix = r->url.path;
   head.prefix_len = r->url.path_len;
-  head.path = r->path != NULL ? stratus_flash_copy(path, r->path) : NULL;
+  head.path = r->path;
   head.app = c->app;
   head.device = c->device;
   head.time = stratus_now(c);

@@ -19,9 +19,9 @@
 #define STRATUS_SUB_RESET 0x02 /* send reset:true once */
 
 typedef struct stratus_request {
-  const char *method; /* flash: "GET" or "POST" */
+  const char *method; /* "GET" or "POST" */
   stratus_url url;    /* host, port; url.path is the target's prefix */
-  const char *path;   /* flash, appended to the prefix (NULL: none); at most 11 bytes */
+  const char *path;   /* appended to the prefix (NULL: none) */
   uint8_t is_signed;
   uint8_t has_body; /* the sync body of stratus_write_sync_body */
   uint8_t conditional; /* If-None-Match with the ETag held */
