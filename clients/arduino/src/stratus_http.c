@@ -116,12 +116,8 @@ static void head_ended(stratus_answer *a) {
     a->state = STRATUS_ANSWER_DONE;
   } else if (a->chunked) {
     fail(a, STRATUS_E_BAD_ANSWER);
-  } else if (a->has_length) {
-    a->expect_body = 1;
-    a->state = a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
-  } else {
-    a->expect_body = 2;
-    a->state = STRATUS_ANSWER_BODY;
+  } else { /* a body of Content-Length bytes, or read until close */
+    a->state = a->has_length && a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
   }
 }
 
@@ -187,7 +183,7 @@ static void line_ended(stratus_answer *a) {
 
 static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
   size_t keep = a->body_size - 1 - a->body_len; /* the room left (the buffer keeps a byte for the NUL) */
-  if (a->expect_body == 1 && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
+  if (a->has_length && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
   if (keep > len) keep = len;
   memcpy(a->body + a->body_len, data, keep);
   stratus_sha256_update(&a->mac.inner, data, keep);
@@ -195,7 +191,7 @@ static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
   a->body[a->body_len] = '\0';
   if (a->body_seen + len < a->body_seen) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
   a->body_seen += len;
-  if (a->expect_body == 1 && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
+  if (a->has_length && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
   if (a->state == STRATUS_ANSWER_DONE && a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
 }
 
@@ -214,7 +210,7 @@ uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) 
 }
 
 uint8_t stratus_answer_end(stratus_answer *a) {
-  if (a->state == STRATUS_ANSWER_BODY && a->expect_body == 2) {
+  if (a->state == STRATUS_ANSWER_BODY && !a->has_length) {
     a->state = STRATUS_ANSWER_DONE;
     if (a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
   } else if (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
