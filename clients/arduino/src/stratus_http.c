@@ -114,8 +114,6 @@ static void head_ended(stratus_answer *a) {
   a->body[0] = '\0';
   if (a->status < 200 || a->status == 204 || a->status == 304) {
     a->state = STRATUS_ANSWER_DONE;
-  } else if (a->chunked) {
-    fail(a, STRATUS_E_BAD_ANSWER);
   } else { /* a body of Content-Length bytes, or read until close */
     a->state = a->has_length && a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
   }
@@ -165,7 +163,7 @@ static void header_line(stratus_answer *a, char *line, size_t n) {
       a->retry_after_s = number;
       break;
     default: /* Transfer-Encoding, any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
-      a->chunked = 1;
+      fail(a, STRATUS_E_BAD_ANSWER);
   }
 }
 

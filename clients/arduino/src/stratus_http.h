@@ -53,7 +53,7 @@ typedef struct stratus_answer {
   uint8_t state;
   uint8_t overlong;     /* the head line being read did not fit the body buffer: skipped */
   uint8_t has_length;   /* a Content-Length came: the body is that long, else it is read until close */
-  uint8_t has_time, has_signature, chunked;
+  uint8_t has_time, has_signature;
   uint16_t header_bytes;
   uint16_t status;
   size_t line_len;      /* the head line gathered so far, in the body buffer */
