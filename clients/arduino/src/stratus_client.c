@@ -108,9 +108,12 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   c->save = save_queue;
   if (s->size >= STORAGE_HEAD) {
     size_t used = 0;
-    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 3) == 0) {
+    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 2) == 0 &&
+        (head[2] == storage_magic[2] || head[2] == '1')) {
+      /* "ST1" (the queue's earlier record format): its boot count goes on, so that ids stay unique,
+       * but its queue is not read */
       c->boot = le32(head + 3) + 1;
-      used = (size_t)head[7] | ((size_t)head[8] << 8);
+      used = head[2] == '1' ? 0 : (size_t)head[7] | ((size_t)head[8] << 8);
       if (used > c->queue.size || !storage_read(s, STORAGE_HEAD, c->queue.buf, used)) used = 0;
     } else {
       c->boot = 1;
