@@ -150,8 +150,11 @@ static void deliver(stratus_client *c, const stratus_record *r) {
   stream = s->stream;
   len = stratus_unescape_in_place(value, r->text.len);
   value[len] = '\0'; /* the byte after the value is a line end, or the NUL after the body */
-  if (s->handler != NULL) c->handle(c, s, r, value, len);
-  else if (s->callback != NULL) s->callback(terminate(r->stream), value);
+  if (s->handler != NULL) {
+    if (c->handle != NULL) c->handle(c, s, r, value, len); /* set with the handler (stratus_subscribe_handler) */
+  } else if (s->callback != NULL) {
+    s->callback(terminate(r->stream), value);
+  }
   /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`), unless
    * it unsubscribed (the slot then holds another stream, or none) */
   if (s->stream == stream) {
