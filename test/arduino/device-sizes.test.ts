@@ -30,7 +30,7 @@ const UNO_STATIC_RAM_BYTES = 1536;
 const LIBRARY_FLASH_BYTES = 10 * 1024;
 const LIBRARY_RAM_BYTES = 400;
 /**
- * Where the flash share stands today (Uno 15,162 B, Mega 15,226 B; 16,518 B before the size pass of
+ * Where the flash share stands today (Uno 15,166 B, Mega 15,230 B; 16,518 B before the size pass of
  * 2026-11-30 afternoon): held so it cannot grow while it is brought to the budget.
  */
 const LIBRARY_FLASH_CEILING_BYTES = 15_250;
