@@ -29,8 +29,11 @@ const UNO_FLASH_BYTES = 32256;
 const UNO_STATIC_RAM_BYTES = 1536;
 const LIBRARY_FLASH_BYTES = 10 * 1024;
 const LIBRARY_RAM_BYTES = 400;
-/** Where the flash share stands today (16.5 KB): held so it cannot grow while it is brought to the budget. */
-const LIBRARY_FLASH_CEILING_BYTES = 17_000;
+/**
+ * Where the flash share stands today (Uno 15,166 B, Mega 15,230 B; 16,518 B before the size pass of
+ * 2026-11-30 afternoon): held so it cannot grow while it is brought to the budget.
+ */
+const LIBRARY_FLASH_CEILING_BYTES = 15_250;
 const run = promisify(execFile);
 
 interface LibraryShare {
@@ -101,7 +104,7 @@ describe('the examples on real 8-bit boards: sizes and budgets', () => {
     // TODO(issue 13): the budget is not met yet; node:test reports this as a todo, not a pass.
     it(
       `${board}: the library's flash share in DesignSketch stays within ${LIBRARY_FLASH_BYTES} B`,
-      { todo: 'over budget: 16.5 KB on 2026-11-30 (docs/arduino.md); drop this todo once the library fits' },
+      { todo: 'over budget: 15.2 KB on 2026-11-30 (docs/arduino.md); drop this todo once the library fits' },
       async () => {
         const share = await designShare(board);
         assert.ok(share.flash <= LIBRARY_FLASH_BYTES, `library flash ${share.flash} > ${LIBRARY_FLASH_BYTES}`);

@@ -99,9 +99,8 @@ StratusBase::StratusBase(const char *url, const char *app, const char *secret, c
   stratus_init_core(&client_, app != 0 ? url : 0, app, secret, 0, answer, answer_size, config, config_size, queue,
                queue_size, subs, subs_max);
   if (app == 0) stratus_init_app_url(&client_, url);
-  memset(&transport_, 0, sizeof transport_);
-  memset(&storage_, 0, sizeof storage_);
-  mac_guid_[0] = '\0';
+  // transport_ is filled whole by begin(), storage_ by useEEPROM(), mac_guid_ by setDevice(mac):
+  // none is read before
 }
 
 void StratusBase::setDevice(const uint8_t mac[6]) {
@@ -135,6 +134,8 @@ void StratusBase::useEEPROM(size_t offset, size_t size) {
 #if defined(ESP32) || defined(ESP8266)
   EEPROM.begin(offset + size);
   storage_.commit = eepromCommit;
+#else
+  storage_.commit = 0;
 #endif
   stratus_use_storage(&client_, &storage_);
 #else
@@ -146,6 +147,7 @@ void StratusBase::useEEPROM(size_t offset, size_t size) {
 void StratusBase::onLog(void (*log)(uint8_t level, const char *code, const char *detail)) {
   userLog = log;
   client_.log = log != 0 ? logBridge : 0;
+  if (log != 0) stratus_use_reports(&client_);
 }
 
 const char *StratusBase::get(const char *key, const char *fallback) {

@@ -18,8 +18,8 @@ const char stratus_key_debug[] STRATUS_PROGMEM = "stratus.debug";
 /* NULL and "PRIVATE" both name the device's own scope (PROTOCOL §6). */
 static int is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
 
-/* storage layout: magic, boot count (4 B LE), queue length (2 B LE), queue bytes */
-static const char storage_magic[3] = {'S', 'T', '1'};
+/* storage layout: magic ("ST2": the queue record format), boot count (4 B LE), queue length (2 B LE), queue bytes */
+static const char storage_magic[3] = {'S', 'T', '2'};
 #define STORAGE_HEAD 9
 
 void stratus_init(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
@@ -29,6 +29,7 @@ void stratus_init(stratus_client *c, const char *url, const char *app, const cha
                     subs_max);
   stratus_use_static_config(c);
   stratus_use_config_poll(c);
+  stratus_use_reports(c);
 }
 
 void stratus_init_core(stratus_client *c, const char *url, const char *app, const char *secret,
@@ -59,10 +60,10 @@ void stratus_init_core(stratus_client *c, const char *url, const char *app, cons
 
 stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app) {
   size_t len = url_with_app != NULL ? strlen(url_with_app) : 0, slash = len;
-  stratus_url parsed;
-  if (!stratus_url_parse(url_with_app, len, &parsed) || parsed.path_len < 2) return STRATUS_E_BAD_URL;
   while (slash > 0 && url_with_app[slash - 1] != '/') slash--;
-  if (slash == len) return STRATUS_E_BAD_URL; /* ends with '/': no app segment */
+  /* the app is the last path segment, after "http://h/" at least and not empty; the base URL
+   * itself is checked where it is used (stratus_url_parse) */
+  if (slash < 9 || slash == len || url_with_app[slash - 2] == '/') return STRATUS_E_BAD_URL;
   c->url = url_with_app;
   c->url_len = slash - 1;
   c->app = url_with_app + slash;
@@ -107,9 +108,12 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   c->save = save_queue;
   if (s->size >= STORAGE_HEAD) {
     size_t used = 0;
-    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 3) == 0) {
+    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 2) == 0 &&
+        (head[2] == storage_magic[2] || head[2] == '1')) {
+      /* "ST1" (the queue's earlier record format): its boot count goes on, so that ids stay unique,
+       * but its queue is not read */
       c->boot = le32(head + 3) + 1;
-      used = (size_t)head[7] | ((size_t)head[8] << 8);
+      used = head[2] == '1' ? 0 : (size_t)head[7] | ((size_t)head[8] << 8);
       if (used > c->queue.size || !storage_read(s, STORAGE_HEAD, c->queue.buf, used)) used = 0;
     } else {
       c->boot = 1;
@@ -127,12 +131,17 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   }
 }
 
+/* 32 bits from the transport's generator; without one, mixed from the clocks, the boot value and
+ * the nonce count. */
+uint32_t stratus_random(stratus_client *c) {
+  const stratus_transport *t = c->transport;
+  if (t->entropy != NULL) return t->entropy(t->ctx);
+  return ((t->millis(t->ctx) + c->nonce_count) * 2654435761UL) ^ c->boot ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+}
+
 void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
   c->transport = t;
-  if (c->storage == NULL || c->storage->size < STORAGE_HEAD) {
-    c->boot = t->entropy != NULL ? t->entropy(t->ctx)
-                                 : (t->millis(t->ctx) * 2654435761UL) ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
-  }
+  if (c->storage == NULL || c->storage->size < STORAGE_HEAD) c->boot = stratus_random(c);
   c->last_error = STRATUS_OK;
 }
 
@@ -236,6 +245,7 @@ stratus_error stratus_subscribe_handler(stratus_client *c, const char *scope, co
                                         stratus_handler handler, void *user, uint16_t limit, bool reset) {
   stratus_subscription *s = subscription(c, scope, stream, limit, reset);
   if (s == NULL) return STRATUS_E_TOO_MANY_SUBSCRIPTIONS;
+  c->handle = stratus_handle_message;
   s->handler = handler;
   s->user = user;
   return STRATUS_OK;
@@ -256,25 +266,14 @@ void stratus_unsubscribe(stratus_client *c, const char *scope, const char *strea
 
 /* ---- config reads ---- */
 
-static uint8_t level_from(const char *v, size_t len) {
-  static const char words[] STRATUS_PROGMEM = "error\0warn\0info\0debug\0trace\0";
-  uint8_t level;
-  if (len == 1 && v[0] >= '0' && v[0] <= '9') return (uint8_t)(v[0] - '0');
-  level = stratus_flash_index(words, v, len, 0);
-  return level != 0 ? level : STRATUS_LOG_WARN;
-}
-
 const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *len) {
   char key[20];
   return stratus_config_find(c->config, c->config_len, stratus_flash_copy(key, flash_key), len);
 }
 
 void stratus_config_changed(stratus_client *c) {
-  size_t len;
-  const char *debug;
   memset(c->cache, 0, sizeof c->cache);
-  debug = stratus_reserved(c, stratus_key_debug, &len);
-  c->log_level = debug != NULL ? level_from(debug, len) : STRATUS_LOG_WARN;
+  if (c->report != NULL) c->report(c, NULL); /* stratus.debug */
 }
 
 const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
@@ -304,7 +303,7 @@ const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
   return value;
 }
 
-long stratus_get_long(stratus_client *c, const char *key, long fallback) {
+STRATUS_NOINLINE long stratus_get_long(stratus_client *c, const char *key, long fallback) {
   size_t len;
   long v;
   const char *raw = stratus_get_raw(c, key, &len);

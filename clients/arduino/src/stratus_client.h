@@ -51,6 +51,8 @@ typedef void (*stratus_log_fn)(void *user, uint8_t level, stratus_error code, co
 /* Each publish's outcome: accepted with its seq (code STRATUS_OK), or rejected with the code. */
 typedef void (*stratus_published_fn)(void *user, const char *id, uint32_t seq, stratus_error code);
 
+struct stratus_record;
+
 typedef struct stratus_get_cache {
   const char *key;
   uint16_t offset; /* of the key's line in the config text */
@@ -70,8 +72,11 @@ typedef struct stratus_client {
   /* Optional parts, set only by the calls that enable them, so that a sketch that never does
    * costs none of their code (the linker drops what no pointer names). */
   void (*save)(struct stratus_client *c);
-  int (*fetch_static)(struct stratus_client *c, void *answer, const char *url, size_t url_len);
+  int (*fetch_static)(struct stratus_client *c, void *answer, int *error);
   int (*poll)(struct stratus_client *c, void *answer);
+  void (*report)(struct stratus_client *c, const struct stratus_record *r);
+  void (*handle)(struct stratus_client *c, stratus_subscription *s, const struct stratus_record *r, const char *value,
+                 size_t len); /* set by stratus_subscribe_handler */
   const char *url;      /* the server's base URL (http://host[:port][/path]) */
   size_t url_len;
   const char *app;
@@ -118,6 +123,10 @@ void stratus_use_static_config(stratus_client *c);
  * unchanged, PROTOCOL §5); without this it is a sync carrying only "config": <etag> (no config
  * record when unchanged). stratus_init does it. */
 void stratus_use_config_poll(stratus_client *c);
+/* Reports each publish's outcome (the published hook; a rejection logged as a warning) and sets
+ * the log level from stratus.debug; without it neither happens (nothing listens). stratus_init does
+ * it, and the Arduino face's onLog(). */
+void stratus_use_reports(stratus_client *c);
 /* Splits "http://host:port/app" into base URL and app (the URL's last path segment). */
 stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app);
 /* Attaches the transport (required) and restores state from storage (optional, may be NULL). */

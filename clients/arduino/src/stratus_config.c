@@ -106,11 +106,14 @@ int stratus_parse_u32(const char *s, size_t len, uint32_t *out) {
 
 int stratus_parse_long(const char *s, size_t len, long *out) {
   uint32_t magnitude;
-  int negative = len > 0 && s[0] == '-';
-  size_t skip = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  if (!stratus_parse_u32(s + skip, len - skip, &magnitude)) return 0;
-  if (negative ? magnitude > 0x80000000UL : magnitude > 0x7FFFFFFFUL) return 0;
-  *out = negative ? (magnitude == 0x80000000UL ? (-0x7FFFFFFFL - 1) : -(long)magnitude) : (long)magnitude;
+  uint8_t negative = 0;
+  if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s++;
+    len--;
+  }
+  if (!stratus_parse_u32(s, len, &magnitude) || magnitude > 0x7FFFFFFFUL + negative) return 0;
+  *out = negative && magnitude > 0 ? -(long)(magnitude - 1) - 1 : (long)magnitude; /* -2^31 too, without overflow */
   return 1;
 }
 

@@ -106,7 +106,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   const stratus_transport *t = c->transport;
   stratus_request_head head;
   stratus_out out;
-  char nonce[20], method[5], path[12];
+  char nonce[20];
   uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
   uint32_t body_len = 0, started;
   stratus_error error;
@@ -114,14 +114,14 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   /* first pass: the body's digest and length, without holding it (the answer's hash context is
    * free until the answer comes: one context less on the stack) */
   stratus_sha256_init(&a->mac.inner);
-  stratus_out_init(&out, NULL, &a->mac.inner, 0);
+  stratus_out_init(&out, &a->mac.inner);
   if (r->has_body) stratus_write_sync_body(c, &out);
   stratus_sha256_final(&a->mac.inner, head.body_sha256);
   body_len = out.count;
-  head.method = stratus_flash_copy(method, r->method);
+  head.method = r->method;
   head.prefix = r->url.path;
   head.prefix_len = r->url.path_len;
-  head.path = r->path != NULL ? stratus_flash_copy(path, r->path) : NULL;
+  head.path = r->path;
   head.app = c->app;
   head.device = c->device;
   head.time = stratus_now(c);
@@ -132,8 +132,11 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
 
   started = stratus_millis(c);
   if (t->connect(t->ctx, r->url.host, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
-  stratus_out_init(&out, t, NULL, c->timeout_ms);
+  stratus_out_init(&out, NULL);
+  out.transport = t;
   out.buf = chunk;
+  out.deadline_start = started;
+  out.timeout_ms = c->timeout_ms;
   {
     head_fields h;
     h.r = r;
@@ -171,66 +174,71 @@ static const char j_reset[] STRATUS_PROGMEM = "\"reset\":true";
 static const char j_after[] STRATUS_PROGMEM = "\"after\":";
 static const char j_limit[] STRATUS_PROGMEM = "\"limit\":";
 static const char j_null[] STRATUS_PROGMEM = "null";
+static const char j_open[] STRATUS_PROGMEM = "{";
 
-/* A flash piece, after a comma unless *first (which it then clears). */
-static STRATUS_NOINLINE void piece(stratus_out *out, uint8_t *first, const char *flash) {
-  if (!*first) stratus_out_char(out, ',');
-  *first = 0;
+/* A flash piece, after the separator pending (none at the start of an object or array). */
+static STRATUS_NOINLINE void piece(stratus_out *out, const char *flash) {
+  if (out->sep) stratus_out_char(out, (char)out->sep);
+  out->sep = ',';
   stratus_out_flash(out, flash);
 }
 
-/* `,"name":"text"` (a JSON string), or `,"name":number` when text is NULL. */
-static STRATUS_NOINLINE void field(stratus_out *out, uint8_t *first, const char *name, const char *text, uint32_t number) {
-  piece(out, first, name);
+/* `"name":"text"` (a JSON string), or `"name":number` when text is NULL, after the separator. */
+static STRATUS_NOINLINE void field(stratus_out *out, const char *name, const char *text, uint32_t number) {
+  piece(out, name);
   if (text != NULL) stratus_out_json_string(out, text, strlen(text));
   else stratus_out_u32(out, number);
+}
+
+/* Closes an object or array with `end`; a separator is then pending. */
+static STRATUS_NOINLINE void end_with(stratus_out *out, char end) {
+  stratus_out_char(out, end);
+  out->sep = ',';
 }
 
 /* PROTOCOL §6 request: {"publish":[…],"subscribe":[…],"config":…}; PRIVATE is the server's default
  * scope, so it is left out. */
 STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {
-  uint8_t first = 1, first_item, in_item, i;
+  uint8_t i;
   stratus_out_char(out, '{');
+  out->sep = 0;
   if (c->flags & STRATUS_F_PUBLISH) {
     size_t pos = 0;
     stratus_queued item;
-    piece(out, &first, j_publish);
-    first_item = 1;
+    piece(out, j_publish);
+    out->sep = 0;
     while (stratus_queue_next(&c->queue, &pos, &item)) {
-      field(out, &first_item, j_id, item.id, 0); /* opens the item */
-      in_item = 0;
-      if (item.scope[0] != '\0') field(out, &in_item, j_scope, item.scope, 0);
-      field(out, &in_item, j_stream, item.stream, 0);
-      field(out, &in_item, j_value, item.value, 0);
-      if (item.ttl != 0) field(out, &in_item, j_ttl, NULL, item.ttl);
-      stratus_out_char(out, '}');
+      field(out, j_id, item.id, 0); /* opens the item */
+      if (item.scope[0] != '\0') field(out, j_scope, item.scope, 0);
+      field(out, j_stream, item.stream, 0);
+      field(out, j_value, item.value, 0);
+      if (item.ttl != 0) field(out, j_ttl, NULL, item.ttl);
+      end_with(out, '}');
     }
-    stratus_out_char(out, ']');
+    end_with(out, ']');
   }
   if (c->flags & STRATUS_F_SUBSCRIBE) {
-    piece(out, &first, j_subscribe);
-    first_item = 1;
+    piece(out, j_subscribe);
+    out->sep = 0;
     for (i = 0; i < c->subs_max; i++) {
       const stratus_subscription *s = &c->subs[i];
       if (s->stream == NULL) continue;
-      if (!first_item) stratus_out_char(out, ',');
-      first_item = 0;
-      stratus_out_char(out, '{');
-      in_item = 1;
-      if (s->scope != NULL) field(out, &in_item, j_scope, s->scope, 0);
-      field(out, &in_item, j_stream, s->stream, 0);
-      if (s->flags & STRATUS_SUB_RESET) piece(out, &in_item, j_reset);
-      else if (s->flags & STRATUS_SUB_AFTER) field(out, &in_item, j_after, NULL, s->after);
-      if (s->limit != 0) field(out, &in_item, j_limit, NULL, s->limit);
-      stratus_out_char(out, '}');
+      piece(out, j_open);
+      out->sep = 0;
+      if (s->scope != NULL) field(out, j_scope, s->scope, 0);
+      field(out, j_stream, s->stream, 0);
+      if (s->flags & STRATUS_SUB_RESET) piece(out, j_reset);
+      else if (s->flags & STRATUS_SUB_AFTER) field(out, j_after, NULL, s->after);
+      if (s->limit != 0) field(out, j_limit, NULL, s->limit);
+      end_with(out, '}');
     }
-    stratus_out_char(out, ']');
+    end_with(out, ']');
   }
   if (c->flags & STRATUS_F_CONFIG) {
     if (c->etag[0] != '\0') {
-      field(out, &first, j_config, c->etag, 0);
+      field(out, j_config, c->etag, 0);
     } else {
-      piece(out, &first, j_config);
+      piece(out, j_config);
       stratus_out_flash(out, j_null);
     }
   }

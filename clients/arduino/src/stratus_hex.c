@@ -1,30 +1,26 @@
 #include "stratus_hex.h"
 
-static char digit(uint8_t v) { return (char)(v < 10 ? '0' + v : 'a' + v - 10); }
-
 void stratus_hex_encode(const uint8_t *bytes, size_t len, char *out) {
   size_t i;
-  for (i = 0; i < len; i++) {
-    out[2 * i] = digit((uint8_t)(bytes[i] >> 4));
-    out[2 * i + 1] = digit((uint8_t)(bytes[i] & 15));
+  for (i = 0; i < 2 * len; i++) {
+    uint8_t v = (uint8_t)(i & 1 ? bytes[i / 2] & 15 : bytes[i / 2] >> 4);
+    out[i] = (char)(v < 10 ? '0' + v : 'a' - 10 + v);
   }
   out[2 * len] = '\0';
 }
 
-static int value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
+/* The value of a lower-case hex digit; more than 15 for any other byte. */
+static uint8_t value(char c) {
+  uint8_t d = (uint8_t)(c - '0');
+  return d <= 9 ? d : (uint8_t)((uint8_t)(c - 'a') <= 5 ? c - 'a' + 10 : 16);
 }
 
 int stratus_hex_decode(const char *hex, uint8_t *bytes, size_t len) {
   size_t i;
-  for (i = 0; i < len; i++) {
-    int hi = value(hex[2 * i]), lo;
-    if (hi < 0) return 0;
-    lo = value(hex[2 * i + 1]);
-    if (lo < 0) return 0;
-    bytes[i] = (uint8_t)((hi << 4) | lo);
+  for (i = 0; i < 2 * len; i++) {
+    uint8_t v = value(hex[i]);
+    if (v > 15) return 0;
+    bytes[i / 2] = (uint8_t)(i & 1 ? bytes[i / 2] | v : v << 4);
   }
   return 1;
 }

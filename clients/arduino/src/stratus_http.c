@@ -9,14 +9,9 @@
 
 /* ---- writer ---- */
 
-void stratus_out_init(stratus_out *out, const stratus_transport *transport, stratus_sha256 *hash, uint32_t timeout_ms) {
-  out->transport = transport;
+void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
+  memset(out, 0, sizeof *out);
   out->hash = hash;
-  out->count = 0;
-  out->used = 0;
-  out->error = STRATUS_OK;
-  out->timeout_ms = timeout_ms;
-  out->deadline_start = transport != NULL ? transport->millis(transport->ctx) : 0;
 }
 
 stratus_error stratus_out_flush(stratus_out *out) {
@@ -47,13 +42,8 @@ void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
   if (out->hash != NULL) stratus_sha256_update(out->hash, p, len);
   out->count += (uint32_t)len;
   if (out->transport == NULL) return;
-  while (len > 0) {
-    size_t take = STRATUS_WRITE_CHUNK - out->used;
-    if (take > len) take = len;
-    memcpy(out->buf + out->used, p, take);
-    out->used = (uint8_t)(out->used + take);
-    p += take;
-    len -= take;
+  while (len-- > 0) {
+    out->buf[out->used++] = *p++;
     if (out->used == STRATUS_WRITE_CHUNK) stratus_out_flush(out);
   }
 }
@@ -124,53 +114,57 @@ static void head_ended(stratus_answer *a) {
   a->body[0] = '\0';
   if (a->status < 200 || a->status == 204 || a->status == 304) {
     a->state = STRATUS_ANSWER_DONE;
-  } else if (a->chunked) {
-    fail(a, STRATUS_E_BAD_ANSWER);
-  } else if (a->has_length) {
-    a->expect_body = 1;
-    a->state = a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
-  } else {
-    a->expect_body = 2;
-    a->state = STRATUS_ANSWER_BODY;
+  } else { /* a body of Content-Length bytes, or read until close */
+    a->state = a->has_length && a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
   }
 }
 
-/* One header line (without its line end): keeps what the known ones say. */
+/* One header line (without its line end, NUL-terminated): keeps what the known ones say. */
 static void header_line(stratus_answer *a, char *line, size_t n) {
-  char *colon = (char *)memchr(line, ':', n), *value;
+  char *value = (char *)memchr(line, ':', n);
   size_t len;
   uint8_t h;
   uint32_t number = 0;
-  int is_number;
-  if (colon == NULL) return;
-  h = stratus_flash_index(header_names, line, (size_t)(colon - line), 1); /* names are case-insensitive */
-  value = colon + 1;
-  len = n - (size_t)(value - line);
-  while (len > 0 && (*value == ' ' || *value == '\t')) value++, len--;
+  if (value == NULL) return;
+  h = stratus_flash_index(header_names, line, (size_t)(value - line), 1); /* names are case-insensitive */
+  if (h == H_OTHER) return;
+  while (*++value == ' ' || *value == '\t') {
+  }
+  len = strlen(value);
   while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t')) len--;
-  is_number = stratus_parse_u32(value, len, &number);
-  if (h == H_CONTENT_LENGTH) {
-    a->content_length = (size_t)number;
-    a->has_length = 1;
-    if (is_number && a->content_length != number) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
-  } else if (h == H_TIME) {
-    if (len >= sizeof a->time_text) is_number = 0;
-    a->time = number;
-    a->has_time = 1;
-  } else if (h == H_SIGNATURE) {
-    a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
-  } else if (h == H_RETRY_AFTER) {
-    a->retry_after_s = is_number ? number : 0; /* an HTTP-date: not used */
-  } else if (h == H_TRANSFER_ENCODING) {
-    a->chunked = 1; /* any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
+  value[len] = '\0';
+  if (!stratus_parse_u32(value, len, &number)) {
+    if (h <= H_TIME) { /* numbers, both */
+      fail(a, STRATUS_E_BAD_ANSWER);
+      return;
+    }
+    number = 0; /* Retry-After as an HTTP-date: not used */
   }
-  if (h == H_TIME || h == H_ETAG) { /* kept as text: the time as signed (PROTOCOL §3), the ETag to send back */
-    char *to = h == H_TIME ? a->time_text : a->etag;
-    if (len >= (h == H_TIME ? sizeof a->time_text : sizeof a->etag)) len = 0; /* an ETag too long to keep: none */
-    value[len] = '\0';
-    memcpy(to, value, len + 1);
+  switch (h) {
+    case H_CONTENT_LENGTH:
+      a->has_length = 1;
+      a->content_length = (size_t)number;
+      if (a->content_length != number) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
+      break;
+    case H_TIME: /* kept as text too: the time as signed (PROTOCOL §3) */
+      a->time = number;
+      a->has_time = 1;
+      if (len >= sizeof a->time_text) fail(a, STRATUS_E_BAD_ANSWER);
+      else memcpy(a->time_text, value, len + 1);
+      break;
+    case H_SIGNATURE:
+      a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
+      break;
+    case H_ETAG: /* the ETag to send back; one too long to keep: none */
+      if (len >= sizeof a->etag) len = 0, value[0] = '\0';
+      memcpy(a->etag, value, len + 1);
+      break;
+    case H_RETRY_AFTER:
+      a->retry_after_s = number;
+      break;
+    default: /* Transfer-Encoding, any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
+      fail(a, STRATUS_E_BAD_ANSWER);
   }
-  if (!is_number && (h == H_CONTENT_LENGTH || h == H_TIME)) fail(a, STRATUS_E_BAD_ANSWER); /* numbers, both */
 }
 
 /* A line of the head ended. It was gathered in the body buffer, which the body has not reached yet;
@@ -186,19 +180,16 @@ static void line_ended(stratus_answer *a) {
 }
 
 static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
-  size_t keep = 0;
-  if (a->expect_body == 1 && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
-  if (a->body_len + 1 < a->body_size) {
-    keep = a->body_size - 1 - a->body_len;
-    if (keep > len) keep = len;
-    memcpy(a->body + a->body_len, data, keep);
-    stratus_sha256_update(&a->mac.inner, data, keep);
-    a->body_len += keep;
-    a->body[a->body_len] = '\0';
-  }
+  size_t keep = a->body_size - 1 - a->body_len; /* the room left (the buffer keeps a byte for the NUL) */
+  if (a->has_length && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
+  if (keep > len) keep = len;
+  memcpy(a->body + a->body_len, data, keep);
+  stratus_sha256_update(&a->mac.inner, data, keep);
+  a->body_len += keep;
+  a->body[a->body_len] = '\0';
   if (a->body_seen + len < a->body_seen) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
   a->body_seen += len;
-  if (a->expect_body == 1 && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
+  if (a->has_length && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
   if (a->state == STRATUS_ANSWER_DONE && a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
 }
 
@@ -217,7 +208,7 @@ uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) 
 }
 
 uint8_t stratus_answer_end(stratus_answer *a) {
-  if (a->state == STRATUS_ANSWER_BODY && a->expect_body == 2) {
+  if (a->state == STRATUS_ANSWER_BODY && !a->has_length) {
     a->state = STRATUS_ANSWER_DONE;
     if (a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
   } else if (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
@@ -233,30 +224,24 @@ STRATUS_NOINLINE int stratus_answer_verified(stratus_answer *a, const char *secr
   return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, a->time_text, digest, a->signature);
 }
 
-/* The code after `prefix` (flash) in the body, up to a space, quote or line end. */
-static stratus_error code_after(const stratus_answer *a, const char *prefix) {
-  size_t plen = STRATUS_STRLEN_P(prefix), i, start;
-  const char *body = a->body;
-  for (i = 0; i + plen <= a->body_len; i++) {
-    if (stratus_flash_equals(body + i, plen, prefix)) {
-      start = i + plen;
-      for (i = start; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
-      }
-      return stratus_error_from_name(body + start, i - start);
-    }
-  }
-  return STRATUS_E_HTTP_STATUS;
-}
-
-static const char text_error[] STRATUS_PROGMEM = "error: ";
-static const char json_code[] STRATUS_PROGMEM = "\"code\":\"";
+/* What an error answer's body starts with before its code (PROTOCOL §4): the text line asked for,
+ * or the JSON form, NUL-separated (flash on AVR). */
+static const char code_prefixes[] STRATUS_PROGMEM = "error: \0{\"error\":{\"code\":\"\0";
 
 stratus_error stratus_answer_code(const stratus_answer *a) {
-  stratus_error code;
-  if (a->status >= 200 && a->status < 300) return STRATUS_OK;
-  if (a->status == 304) return STRATUS_OK;
-  /* PROTOCOL §4: `error: <code> <message>` (text/plain, asked for) or JSON {"error":{"code":…}} */
-  code = code_after(a, text_error);
-  if (code == STRATUS_E_HTTP_STATUS) code = code_after(a, json_code);
-  return code != STRATUS_E_HTTP_STATUS ? code : stratus_error_from_status(a->status);
+  const char *prefix = code_prefixes, *body = a->body;
+  size_t plen, i;
+  if ((a->status >= 200 && a->status < 300) || a->status == 304) return STRATUS_OK;
+  do {
+    plen = STRATUS_STRLEN_P(prefix);
+    if (plen <= a->body_len && stratus_flash_equals(body, plen, prefix)) {
+      for (i = plen; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
+      }
+      i = stratus_error_from_name(body + plen, i - plen);
+      if (i != STRATUS_E_HTTP_STATUS) return (stratus_error)i;
+      break; /* a code this client does not know: by status */
+    }
+    prefix += plen + 1;
+  } while (STRATUS_READ_U8(prefix) != 0);
+  return stratus_error_from_status(a->status);
 }

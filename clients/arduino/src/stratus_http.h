@@ -23,14 +23,17 @@ typedef struct stratus_out {
   const stratus_transport *transport; /* NULL: count and hash only */
   stratus_sha256 *hash;               /* NULL: no digest */
   uint32_t count;
-  uint32_t deadline_start;
+  uint32_t deadline_start; /* transport millis: writes fail once timeout_ms passed since */
   uint32_t timeout_ms;
   stratus_error error;
   uint8_t used;
+  uint8_t sep;        /* the JSON writer's pending separator (0: none) */
   uint8_t *buf;       /* STRATUS_WRITE_CHUNK bytes, the caller's; only with a transport */
 } stratus_out;
 
-void stratus_out_init(stratus_out *out, const stratus_transport *transport, stratus_sha256 *hash, uint32_t timeout_ms);
+/* A writer that counts and hashes (hash NULL: no digest); the caller then sets transport, buf,
+ * deadline_start and timeout_ms to send. */
+void stratus_out_init(stratus_out *out, stratus_sha256 *hash);
 void stratus_out_bytes(stratus_out *out, const void *data, size_t len);
 void stratus_out_text(stratus_out *out, const char *text);
 void stratus_out_char(stratus_out *out, char c);
@@ -49,8 +52,8 @@ typedef struct stratus_answer {
   /* Small fields first: an AVR reaches a struct field in one instruction only within 63 bytes. */
   uint8_t state;
   uint8_t overlong;     /* the head line being read did not fit the body buffer: skipped */
-  uint8_t expect_body;  /* 0 none, 1 Content-Length, 2 until close */
-  uint8_t has_length, has_time, has_signature, chunked;
+  uint8_t has_length;   /* a Content-Length came: the body is that long, else it is read until close */
+  uint8_t has_time, has_signature;
   uint16_t header_bytes;
   uint16_t status;
   size_t line_len;      /* the head line gathered so far, in the body buffer */

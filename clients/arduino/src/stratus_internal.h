@@ -19,9 +19,9 @@
 #define STRATUS_SUB_RESET 0x02 /* send reset:true once */
 
 typedef struct stratus_request {
-  const char *method; /* flash: "GET" or "POST" */
+  const char *method; /* "GET" or "POST" */
   stratus_url url;    /* host, port; url.path is the target's prefix */
-  const char *path;   /* flash, appended to the prefix (NULL: none); at most 11 bytes */
+  const char *path;   /* appended to the prefix (NULL: none) */
   uint8_t is_signed;
   uint8_t has_body; /* the sync body of stratus_write_sync_body */
   uint8_t conditional; /* If-None-Match with the ETag held */
@@ -39,9 +39,14 @@ const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *l
 extern const char stratus_key_refresh[], stratus_key_server[], stratus_key_config_url[], stratus_key_debug[];
 void stratus_save_queue(stratus_client *c);
 void stratus_set_clock(stratus_client *c, uint32_t server_time);
+/* 32 random bits (the transport's entropy, else mixed from the clocks). */
+uint32_t stratus_random(stratus_client *c);
 /* The transport's millisecond clock. */
 uint32_t stratus_millis(const stratus_client *c);
 size_t stratus_make_id(stratus_client *c, uint32_t count, char out[20]);
+struct stratus_record;
+void stratus_handle_message(stratus_client *c, stratus_subscription *s, const struct stratus_record *r,
+                            const char *value, size_t len);
 stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
                                        size_t stream_len);
 

@@ -37,7 +37,7 @@ void stratus_hmac_hex(stratus_hmac *mac, const uint8_t *bytes, size_t len) {
  * written through the buffered writer into the HMAC (count and hash only: no buffer). */
 static STRATUS_NOINLINE void sign_start(stratus_out *out, stratus_hmac *mac, const char *secret, const char *algorithm) {
   stratus_hmac_init(mac, secret, strlen(secret));
-  stratus_out_init(out, NULL, &mac->inner, 0);
+  stratus_out_init(out, &mac->inner);
   stratus_out_flash(out, algorithm);
 }
 

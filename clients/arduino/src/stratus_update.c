@@ -7,10 +7,11 @@
 #include "stratus_pgm.h"
 #include "stratus_sync.h"
 
-static const char m_get[] STRATUS_PROGMEM = "GET";
-static const char m_post[] STRATUS_PROGMEM = "POST";
-static const char p_config[] STRATUS_PROGMEM = "/v1/config";
-static const char p_sync[] STRATUS_PROGMEM = "/v1/sync";
+/* in RAM: the signer and the head writer take them as they are (15 B of RAM, less flash than copies) */
+static const char m_get[] = "GET";
+static const char m_post[] = "POST";
+static const char p_config[] = "/v1/config";
+static const char p_sync[] = "/v1/sync";
 
 int stratus_server_url(stratus_client *c, stratus_url *out) {
   size_t len;
@@ -100,7 +101,16 @@ static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const 
   return take_config(c, a->body, text_len, a->etag, strlen(a->etag));
 }
 
-void stratus_use_static_config(stratus_client *c) { c->fetch_static = fetch_static; }
+/* 0 when the config names no stratus.config_url; else 1, and *error says how fetching it went. */
+static STRATUS_NOINLINE int static_config(stratus_client *c, void *answer, int *error) {
+  size_t url_len;
+  const char *url = stratus_reserved(c, stratus_key_config_url, &url_len);
+  if (url == NULL) return 0;
+  *error = fetch_static(c, answer, url, url_len);
+  return 1;
+}
+
+void stratus_use_static_config(stratus_client *c) { c->fetch_static = static_config; }
 
 void stratus_use_config_poll(stratus_client *c) { c->poll = poll_config; }
 
@@ -111,32 +121,50 @@ static const char *terminate(stratus_span s) {
   return at;
 }
 
-static void deliver(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+/* The subscription a record names (scope and stream spans), or NULL. */
+static stratus_subscription *record_sub(stratus_client *c, const stratus_record *r) {
+  return stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+}
+
+/* A message to its subscription's handler (stratus_subscribe_handler sets c->handle to this). */
+void stratus_handle_message(stratus_client *c, stratus_subscription *s, const stratus_record *r, const char *value,
+                            size_t len) {
   stratus_message m;
-  size_t len;
-  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
-  len = stratus_unescape_in_place((char *)r->text.at, r->text.len);
-  m.value = terminate(r->text);
-  ((char *)m.value)[len] = '\0';
+  (void)c;
+  m.value = value;
   m.value_len = len;
   m.scope = terminate(r->scope);
   m.stream = terminate(r->stream);
   m.from = terminate(r->from);
   m.seq = r->seq;
   m.time = r->time;
-  if (s->handler != NULL) s->handler(s->user, &m);
-  else if (s->callback != NULL) s->callback(m.stream, m.value);
-  /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`) */
-  s = stratus_find_sub(c, m.scope, strlen(m.scope), m.stream, strlen(m.stream));
-  if (s != NULL) {
-    s->after = m.seq;
+  s->handler(s->user, &m);
+}
+
+static void deliver(stratus_client *c, const stratus_record *r) {
+  stratus_subscription *s = record_sub(c, r);
+  const char *stream;
+  char *value = (char *)r->text.at;
+  size_t len;
+  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
+  stream = s->stream;
+  len = stratus_unescape_in_place(value, r->text.len);
+  value[len] = '\0'; /* the byte after the value is a line end, or the NUL after the body */
+  if (s->handler != NULL) {
+    if (c->handle != NULL) c->handle(c, s, r, value, len); /* set with the handler (stratus_subscribe_handler) */
+  } else if (s->callback != NULL) {
+    s->callback(terminate(r->stream), value);
+  }
+  /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`), unless
+   * it unsubscribed (the slot then holds another stream, or none) */
+  if (s->stream == stream) {
+    s->after = r->seq;
     s->flags |= STRATUS_SUB_AFTER;
   }
 }
 
 static void cursor(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+  stratus_subscription *s = record_sub(c, r);
   if (s == NULL) return;
   s->flags &= (uint8_t)~STRATUS_SUB_RESET;
   if (!(s->flags & STRATUS_SUB_AFTER) || r->cursor > s->after) {
@@ -145,10 +173,27 @@ static void cursor(stratus_client *c, const stratus_record *r) {
   }
 }
 
-static void publish_result(stratus_client *c, const stratus_record *r) {
+static uint8_t level_from(const char *v, size_t len) {
+  static const char words[] STRATUS_PROGMEM = "error\0warn\0info\0debug\0trace\0";
+  uint8_t level;
+  if (len == 1 && v[0] >= '0' && v[0] <= '9') return (uint8_t)(v[0] - '0');
+  level = stratus_flash_index(words, v, len, 0);
+  return level != 0 ? level : STRATUS_LOG_WARN;
+}
+
+/* A publish's outcome to the log and the published hook; r NULL: the config changed, and
+ * stratus.debug sets the log level. Reached only through c->report (stratus_use_reports). */
+static void report(stratus_client *c, const stratus_record *r) {
   static const char no_id[] = {'*', '\0'};
-  const char *id = r->id.at != NULL ? terminate(r->id) : no_id;
+  const char *id;
   stratus_error code = STRATUS_OK;
+  if (r == NULL) {
+    size_t len;
+    const char *debug = stratus_reserved(c, stratus_key_debug, &len);
+    c->log_level = debug != NULL ? level_from(debug, len) : STRATUS_LOG_WARN;
+    return;
+  }
+  id = r->id.at != NULL ? terminate(r->id) : no_id;
   if (r->kind == STRATUS_RECORD_REJECTED) {
     code = stratus_error_from_name(r->code.at, r->code.len);
     stratus_log(c, STRATUS_LOG_WARN, code, id);
@@ -156,30 +201,43 @@ static void publish_result(stratus_client *c, const stratus_record *r) {
   if (c->published != NULL) c->published(c->user, id, r->seq, code);
 }
 
+void stratus_use_reports(stratus_client *c) {
+  c->report = report;
+  report(c, NULL);
+}
+
 /* Acts on a verified 200 answer, record by record, after checking that every record is well formed. */
 static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
-  size_t pos = 0;
+  size_t pos;
   stratus_record r;
   stratus_error result = STRATUS_OK;
-  if (!stratus_sync_valid(a->body, a->body_len)) return STRATUS_E_BAD_ANSWER;
-  while (stratus_sync_next(a->body, a->body_len, &pos, &r) == 1) {
-    switch (r.kind) {
-      case STRATUS_RECORD_ACCEPTED:
-      case STRATUS_RECORD_REJECTED:
-        publish_result(c, &r);
-        break;
-      case STRATUS_RECORD_CURSOR:
-        cursor(c, &r);
-        break;
-      case STRATUS_RECORD_MESSAGE:
-        deliver(c, &r);
-        break;
-      case STRATUS_RECORD_CONFIG:
-        result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
-        break;
-      default:
-        break;
+  uint8_t acting = 0;
+  int got;
+  for (;;) { /* the first pass only checks every record: nothing is acted on unless all are well formed */
+    pos = 0;
+    while ((got = stratus_sync_next(a->body, a->body_len, &pos, &r)) == 1) {
+      if (!acting) continue;
+      switch (r.kind) {
+        case STRATUS_RECORD_ACCEPTED:
+        case STRATUS_RECORD_REJECTED:
+          if (c->report != NULL) c->report(c, &r);
+          break;
+        case STRATUS_RECORD_CURSOR:
+          cursor(c, &r);
+          break;
+        case STRATUS_RECORD_MESSAGE:
+          deliver(c, &r);
+          break;
+        case STRATUS_RECORD_CONFIG:
+          result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
+          break;
+        default:
+          break;
+      }
     }
+    if (got != 0) return STRATUS_E_BAD_ANSWER; /* (the second pass meets the same records) */
+    if (acting) break;
+    acting = 1;
   }
   if (sent > 0) {
     stratus_queue_drop(&c->queue, sent);
@@ -188,16 +246,12 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
   return result;
 }
 
-static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a, uint8_t with_config) {
+/* One sync; the body carries what c->flags say (subscriptions and config set by stratus_update). */
+static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a) {
   stratus_error error;
   size_t sent = stratus_queue_count(&c->queue);
-  uint8_t i;
-  c->flags &= (uint8_t) ~(STRATUS_F_PUBLISH | STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG);
+  c->flags &= (uint8_t)~STRATUS_F_PUBLISH;
   if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
-  for (i = 0; i < c->subs_max; i++) {
-    if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
-  }
-  if (with_config) c->flags |= STRATUS_F_CONFIG;
   error = request(c, a, m_post, p_sync, NULL, 0, REQ_SIGNED | REQ_BODY);
   if (error != STRATUS_OK) return error;
   if (a->status != 200) return answer_error(c, a);
@@ -205,11 +259,11 @@ static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answe
 }
 
 /* One round trip, retried once when the server says our clock is off: its answer set the clock. */
-static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t use_sync, uint8_t with_config) {
+static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t use_sync) {
   uint8_t attempt;
   stratus_error error = STRATUS_OK;
   for (attempt = 0; attempt < 2; attempt++) {
-    error = use_sync ? sync_once(c, a, with_config) : (stratus_error)c->poll(c, a);
+    error = use_sync ? sync_once(c, a) : (stratus_error)c->poll(c, a);
     if (error != STRATUS_E_STALE_TIME) break;
     stratus_log(c, STRATUS_LOG_WARN, error, NULL); /* the clock is now the server's: once more */
   }
@@ -217,8 +271,7 @@ static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t us
 }
 
 static void schedule_backoff(stratus_client *c, stratus_error error) {
-  const stratus_transport *t = c->transport;
-  uint32_t wait, jitter;
+  uint32_t wait = STRATUS_BACKOFF_BASE_MS;
   uint8_t i;
   if (error == STRATUS_OK) {
     c->failures = 0;
@@ -227,36 +280,34 @@ static void schedule_backoff(stratus_client *c, stratus_error error) {
   }
   if (c->failures < 16) c->failures++;
   if (error == STRATUS_E_RATE_LIMITED && c->wait_ms > 0) return; /* Retry-After already set it */
-  wait = STRATUS_BACKOFF_BASE_MS;
-  for (i = 1; i < c->failures && wait < STRATUS_BACKOFF_MAX_MS; i++) wait <<= 1;
+  for (i = c->failures; --i > 0 && wait < STRATUS_BACKOFF_MAX_MS;) wait <<= 1;
   if (wait > STRATUS_BACKOFF_MAX_MS) wait = STRATUS_BACKOFF_MAX_MS;
   /* up to 50 % jitter so a fleet that lost its server does not come back in step */
-  jitter = t->entropy != NULL ? t->entropy(t->ctx) : (c->boot ^ (c->nonce_count * 2654435761UL));
-  c->wait_ms = wait + jitter % (wait / 2 + 1);
+  c->wait_ms = wait + (stratus_random(c) & (wait >> 1));
   c->wait_from_ms = stratus_millis(c);
 }
 
 stratus_error stratus_update(stratus_client *c) {
-  stratus_error error, static_error = STRATUS_OK;
+  stratus_error error = STRATUS_OK;
+  int static_error = STRATUS_OK;
+  uint8_t i, has_static = 0;
   stratus_answer a;
-  uint8_t i, any_sub = 0;
-  size_t url_len;
-  const char *config_url;
   if (c->transport == NULL || c->app == NULL || c->secret == NULL || c->device == NULL || (c->flags & STRATUS_F_IN_UPDATE)) {
     return STRATUS_E_NOT_READY;
   }
-  c->flags |= STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED;
+  c->flags = (uint8_t)((c->flags | STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED) & ~(STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG));
   c->last_update_ms = stratus_millis(c);
-  config_url = c->fetch_static != NULL ? stratus_reserved(c, stratus_key_config_url, &url_len) : NULL;
-  if (config_url != NULL) static_error = (stratus_error)c->fetch_static(c, &a, config_url, url_len);
-  for (i = 0; i < c->subs_max; i++) any_sub |= c->subs[i].stream != NULL;
-  error = STRATUS_OK;
-  if (any_sub || c->queue.used > 0 || (config_url == NULL && c->poll == NULL)) {
-    error = round_trip(c, &a, 1, config_url == NULL);
-  } else if (config_url == NULL) {
-    error = round_trip(c, &a, 0, 0); /* config only: the cheap 304 poll */
+  if (c->fetch_static != NULL) has_static = (uint8_t)c->fetch_static(c, &a, &static_error);
+  for (i = 0; i < c->subs_max; i++) {
+    if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
   }
-  if (error == STRATUS_OK) error = static_error;
+  if (!has_static) c->flags |= STRATUS_F_CONFIG; /* the config comes with the sync (or the poll) */
+  if ((c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL)) {
+    error = round_trip(c, &a, 1);
+  } else if (!has_static) {
+    error = round_trip(c, &a, 0); /* config only: the cheap 304 poll */
+  }
+  if (error == STRATUS_OK) error = (stratus_error)static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
   schedule_backoff(c, error);
   c->flags &= (uint8_t)~STRATUS_F_IN_UPDATE;

@@ -267,6 +267,13 @@ static void test_storage(void) {
   stratus_update(&c);
   fake_header(&s, "X-Stratus-Nonce", nonce2, sizeof nonce2);
   CHECK(strcmp(nonce1, nonce2) != 0, "nonces differ across resets");
+  /* storage written by the earlier queue format ("ST1"): its boot count goes on, its queue is dropped */
+  eeprom[2] = '1';
+  eeprom[7] = 5; /* a queue length that must not be read */
+  setup(accept_all);
+  stratus_begin(&c, &t, &st);
+  CHECK(c.boot == 4 && c.queue.used == 0, "ST1: boot %u, queue %u", (unsigned)c.boot, (unsigned)c.queue.used);
+  CHECK(eeprom[2] == '2', "rewritten as ST2");
 }
 
 static void moved_responder(fake_server *srv) {
