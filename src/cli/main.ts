@@ -6,7 +6,9 @@ import { ConnectionError, UnexpectedAnswerError } from './admin-client.js';
 import { appCommands } from './commands/app.js';
 import { configCommands } from './commands/config.js';
 import { deviceCommands } from './commands/device.js';
+import { edgeCommands } from './commands/edge.js';
 import { exportConfigCommand } from './commands/export-config.js';
+import { fileCommands } from './commands/file.js';
 import { subCommand } from './commands/device-messages.js';
 import { messageCommands } from './commands/messages.js';
 import { nodesCommand } from './commands/nodes.js';
@@ -32,6 +34,8 @@ messageCommands(program);
 subCommand(program);
 nodesCommand(program);
 tokenCommand(program);
+edgeCommands(program);
+fileCommands(program);
 
 /**
  * The command word, skipping global options and their values; commander shows the root help for
