@@ -85,6 +85,7 @@ export class Gateway {
         sendable: sendablePriorities(this.uplink.policy, this.link.current, new Date(this.nowMs())),
         lastContactMs: f.lastContactMs,
         lastError: f.lastError,
+        policy: this.uplink.policy,
         counters: { stored: this.committer.stored, sent: f.sent, rejected: f.rejected, failures: f.failures, filesSent: this.files.sent, delivered: this.downstream.delivered },
       },
       this.nowMs(),

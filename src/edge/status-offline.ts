@@ -32,6 +32,7 @@ export function offlineStatus(path: string, config: EdgeConfig): EdgeStatus {
       })),
       files: db.prepare('SELECT id, name, size, chunks, acked, state FROM files ORDER BY priority DESC, created_ms').all() as EdgeStatus['files'],
       evicted: db.prepare('SELECT priority, reason, count, bytes FROM evictions ORDER BY priority, reason').all() as EdgeStatus['evicted'],
+      policy: config.policy,
       counters: { stored: 0, sent: 0, rejected: 0, failures: 0, filesSent: 0, delivered: 0 },
     };
   } finally {

@@ -1,6 +1,7 @@
 // What `stratus edge status` shows: the queue per priority, the link, the last upstream contact,
 // files in transit, evictions; as a JSON object and as Prometheus metrics.
 import type { LinkClass } from './config.js';
+import type { Policy } from './policy.js';
 import type { EdgeStore } from './store.js';
 
 export interface EdgeStatus {
@@ -14,6 +15,8 @@ export interface EdgeStatus {
   files: { id: string; name: string; size: number; chunks: number; acked: number; state: string }[];
   evicted: { priority: number; reason: string; count: number; bytes: number }[];
   counters: { stored: number; sent: number; rejected: number; failures: number; filesSent: number; delivered: number };
+  /** The policy in force: the config file's with the remote edge.* keys over it. */
+  policy: Policy;
 }
 
 export interface Runtime {
@@ -24,6 +27,7 @@ export interface Runtime {
   lastContactMs: number | null;
   lastError: string | null;
   counters: EdgeStatus['counters'];
+  policy: Policy;
 }
 
 export function buildStatus(store: EdgeStore, runtime: Runtime, nowMs: number): EdgeStatus {
@@ -52,6 +56,7 @@ export function buildStatus(store: EdgeStore, runtime: Runtime, nowMs: number): 
     files: store.files.all().map((f) => ({ id: f.id, name: f.name, size: f.size, chunks: f.chunks, acked: f.acked, state: f.state })),
     evicted: store.evictionCounts(),
     counters: runtime.counters,
+    policy: runtime.policy,
   };
 }
 
