@@ -147,7 +147,9 @@ export class Uplink {
       for (const o of batch) if (o.ref.kind === 'message') this.store.inFlight.add(o.ref.seq);
       try {
         lastSyncMs = this.nowMs();
+        const t0 = performance.now();
         await this.sync(batch);
+        this.log.debug('synced', { items: batch.length, bytes, ms: Math.round(performance.now() - t0) });
         failures = 0;
       } catch (error) {
         failures++;

@@ -1,8 +1,12 @@
-// The gateway's options: defaults < config file < STRATUS_EDGE_* < flags, and clear refusals.
+// The gateway's options: defaults < config file < STRATUS_EDGE_* < flags, clear refusals, and docs
+// that name every option and command.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { OPTIONS, envOf, flagOf, resolveConfig } from '../../src/edge/config.js';
 import { cleanEnv, runCli } from '../support/cli.js';
+import { ROOT } from '../support/server-process.js';
 
 const identity = { app: 'demo', device: 'gw', secret: 's3cret' };
 
@@ -46,5 +50,32 @@ describe('edge config', () => {
     const help = await runCli(['edge', 'run', '--help'], cleanEnv());
     assert.equal(help.code, 0);
     for (const o of OPTIONS) assert.ok(help.stdout.includes(`--${flagOf(o.path)}`) && help.stdout.includes(envOf(o.path)), o.path);
+  });
+});
+
+describe('edge docs', () => {
+  it('docs/edge.md has a row with the flag and variable of every option; docs/cli.md a section per command', async () => {
+    const edgeDoc = readFileSync(join(ROOT, 'docs/edge.md'), 'utf8');
+    const rows = edgeDoc.split('\n').filter((l) => l.startsWith('| `'));
+    for (const o of OPTIONS) {
+      const row = rows.find((r) => r.includes(`\`--${flagOf(o.path)}\``));
+      assert.ok(row, `docs/edge.md has a row for --${flagOf(o.path)}`);
+      const env = envOf(o.path);
+      assert.ok(row.includes(env) || row.includes(`…_${env.split('_').slice(2).join('_')}`), `the row of ${o.path} names ${env}`);
+    }
+    const cliDoc = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
+    const sections = cliDoc.split(/^### /m);
+    for (const [command, options] of [
+      ['edge run', ['--config']],
+      ['edge status', ['--config', '--url', '--metrics', '--json']],
+      ['file list', []],
+      ['file get', ['--out']],
+    ] as const) {
+      const section = sections.find((s) => s.startsWith(`\`stratus ${command}`));
+      assert.ok(section, `docs/cli.md has a section for stratus ${command}`);
+      for (const option of options) assert.ok(section.includes(`\`${option}`), `docs/cli.md: stratus ${command} ${option}`);
+      const help = await runCli([...command.split(' '), '--help'], cleanEnv());
+      assert.equal(help.code, 0);
+    }
   });
 });

@@ -150,15 +150,15 @@ export interface StoredMessage {
 }
 
 /** Every message of a stream on the server, oldest first. */
-export async function streamValues(url: string, token: string, app: string, query: Record<string, string>): Promise<StoredMessage[]> {
+export async function streamValues(url: string, token: string, app: string, query: Record<string, string>, page = 1000): Promise<StoredMessage[]> {
   const out: StoredMessage[] = [];
   for (let after = 0; ; ) {
-    const q = new URLSearchParams({ ...query, after: String(after), limit: '1000' });
+    const q = new URLSearchParams({ ...query, after: String(after), limit: String(page) });
     const r = await fetch(`${url}/v1/admin/apps/${app}/messages?${q}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(r.status, 200, await r.clone().text());
     const { messages } = (await r.json()) as { messages: StoredMessage[] };
     out.push(...messages);
-    if (messages.length < 1000) return out;
+    if (messages.length < page) return out;
     after = (messages.at(-1) as StoredMessage).seq;
   }
 }
@@ -222,7 +222,7 @@ export async function manifestsOn(url: string, token: string, app: string, scope
 }
 
 export async function reassemble(url: string, token: string, app: string, scope: string, manifest: ManifestOnServer): Promise<{ data: Buffer; chunkMessages: number }> {
-  const chunks = await streamValues(url, token, app, { scope, stream: manifest.chunkStream });
+  const chunks = await streamValues(url, token, app, { scope, stream: manifest.chunkStream }, 100);
   const parts = chunks.map((c) => Buffer.from(c.value.slice(c.value.indexOf(' ') + 1), 'base64'));
   return { data: Buffer.concat(parts), chunkMessages: chunks.length };
 }
