@@ -46,6 +46,8 @@ export interface Downstream {
   listen: string | null;
   /** Run per message with the value on stdin; exit 0 means delivered. */
   command: string | null;
+  /** Kept in the store's inbox for GET /v1/messages on the local HTTP endpoint. */
+  http: boolean;
 }
 export interface PriorityPolicy {
   links: LinkClass[];
@@ -265,9 +267,11 @@ export function validateConfig(c: Record<string, unknown>, needIdentity = true):
     const { scope, stream } = route(raw, `downstream[${i}]`);
     const listen = typeof raw.listen === 'string' ? raw.listen : null;
     const command = typeof raw.command === 'string' ? raw.command : null;
-    if ((listen === null) === (command === null)) fail(`downstream[${i}] needs exactly one of listen (unix:/path or tcp:host:port) or command`);
+    const http = raw.http === true;
+    if ([listen !== null, command !== null, http].filter(Boolean).length !== 1) fail(`downstream[${i}] needs exactly one of listen (unix:/path or tcp:host:port), command or "http": true`);
+    if (http && config.http === null) fail(`downstream[${i}] has "http": true but the local HTTP endpoint (http) is off`);
     if (listen !== null && !/^(unix:.+|tcp:[^:]+:\d+)$/.test(listen)) fail(`downstream[${i}].listen must be unix:/path or tcp:host:port`);
-    return { scope, stream, listen, command };
+    return { scope, stream, listen, command, http };
   });
   const { link } = config;
   if (!isInt(link.pollMs, 10)) fail('link.pollMs must be ≥ 10');

@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { DeliveredMessage, SubscribeItem } from '../protocol/index.js';
 import type { Downstream } from './config.js';
+import { INBOX_LIMIT, Inbox } from './inbox.js';
 import type { Logger } from './log.js';
 import type { EdgeStore } from './store.js';
 
@@ -69,6 +70,7 @@ const keyOf = (scope: string, stream: string): string => `${scope}/${stream}`;
 export class DownstreamDelivery {
   private readonly fanouts = new Map<string, LineFanout>();
   private readonly cursors = new Map<string, number>();
+  readonly inbox: Inbox;
   delivered = 0;
 
   constructor(
@@ -76,6 +78,7 @@ export class DownstreamDelivery {
     private readonly store: EdgeStore,
     private readonly log: Logger,
   ) {
+    this.inbox = new Inbox(store.db);
     for (const r of routes) {
       const saved = store.getState(`cursor:${keyOf(r.scope, r.stream)}`);
       if (saved !== null) this.cursors.set(keyOf(r.scope, r.stream), Number(saved));
@@ -99,6 +102,11 @@ export class DownstreamDelivery {
     });
   }
 
+  /** Whether GET /v1/messages serves this stream. */
+  readable(scope: string, stream: string): boolean {
+    return this.routes.some((r) => r.http && r.scope === scope && r.stream === stream);
+  }
+
   /** Delivers in order per stream; a stream stops at its first failure (it comes again next sync). */
   async deliver(messages: readonly DeliveredMessage[]): Promise<void> {
     const stopped = new Set<string>();
@@ -107,10 +115,11 @@ export class DownstreamDelivery {
       const route = this.routes.find((r) => keyOf(r.scope, r.stream) === key);
       if (!route || stopped.has(key) || m.seq <= (this.cursors.get(key) ?? 0)) continue;
       const fanout = this.fanouts.get(key);
-      const ok = fanout ? await fanout.deliver(asLine(m.value)) : await runCommand(route.command as string, m, 60_000);
+      const ok = route.http ? this.inbox.put(m) : fanout ? await fanout.deliver(asLine(m.value)) : await runCommand(route.command as string, m, 60_000);
       if (!ok) {
         stopped.add(key);
-        this.log.warn('delivery_failed', { scope: m.scope, stream: m.stream, seq: m.seq, to: route.listen ?? route.command, note: fanout ? 'no reader connected' : 'the command failed' });
+        const note = route.http ? `the inbox holds its ${INBOX_LIMIT} messages` : fanout ? 'no reader connected' : 'the command failed';
+        this.log.warn('delivery_failed', { scope: m.scope, stream: m.stream, seq: m.seq, to: route.listen ?? route.command ?? 'http', note });
         continue;
       }
       this.cursors.set(key, m.seq);

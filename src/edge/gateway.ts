@@ -64,7 +64,7 @@ export class Gateway {
       addresses.unix.push(l.address);
     }
     if (this.config.http) {
-      const h = await openHttp(this.config.http, this.committer, () => this.status());
+      const h = await openHttp(this.config.http, this.committer, this.downstream, () => this.status());
       this.servers.push(h.server);
       addresses.http = h.address;
     }

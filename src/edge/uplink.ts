@@ -1,7 +1,7 @@
 // Drains the store upstream through the SDK's signed transport: one POST /v1/sync at a time carrying
 // the highest sendable priorities first (messages, then file chunks), the downstream subscriptions
 // and the config ETag. A row leaves the store only once the server answered that it has it.
-import type { PublishItem, SyncRequest, SyncResponse } from '../protocol/index.js';
+import { StratusError, type PublishItem, type SyncRequest, type SyncResponse } from '../protocol/index.js';
 import { ClientError } from '../client/errors.js';
 import { Transport } from '../client/transport.js';
 import type { EdgeConfig, LinkClass } from './config.js';
@@ -35,6 +35,8 @@ export class Uplink {
   private wakeUp: (() => void) | null = null;
   private stopWake: (() => void) | null = null;
   private savedContactMs = 0;
+  /** A refused subscription fails a whole sync; publishing goes on without them until then. */
+  private subscriptionsOffUntilMs = 0;
   private loop: Promise<void> | null = null;
   private remote: { etag: string; values: Record<string, string> } | null;
   readonly figures: UplinkFigures = { lastContactMs: null, lastError: null, sent: 0, rejected: 0, failures: 0 };
@@ -166,11 +168,21 @@ export class Uplink {
   private async sync(batch: Outgoing[]): Promise<void> {
     const request: SyncRequest = {
       ...(batch.length > 0 ? { publish: batch.map((o) => o.item) } : {}),
-      subscribe: this.downstream.subscriptions(),
+      subscribe: this.nowMs() >= this.subscriptionsOffUntilMs ? this.downstream.subscriptions() : [],
       config: this.remote?.etag ?? null,
     };
     if (request.subscribe?.length === 0) delete request.subscribe;
-    const answer = await this.transport.request(this.config.upstream, 'POST', '/v1/sync', JSON.stringify(request));
+    let answer;
+    try {
+      answer = await this.transport.request(this.config.upstream, 'POST', '/v1/sync', JSON.stringify(request));
+    } catch (error) {
+      const refused = error instanceof StratusError && (error.code === 'forbidden' || error.code === 'bad_request' || error.code === 'quota_exceeded');
+      if (refused && request.subscribe) {
+        this.subscriptionsOffUntilMs = this.nowMs() + 60_000;
+        this.log.error('subscriptions_refused', { code: error.code, message: error.message, note: 'downstream is off for a minute; publishing goes on' });
+      }
+      throw error;
+    }
     const response = JSON.parse(answer.text) as SyncResponse;
     if (!Array.isArray(response.accepted) || !Array.isArray(response.rejected)) throw new ClientError('bad_response', 'the sync answer lacks accepted or rejected');
     this.figures.lastContactMs = this.nowMs();

@@ -1,12 +1,13 @@
 // Subscriptions delivered to local programs (a Unix-socket line stream, a command per message),
 // acknowledged upstream only once delivered; the local HTTP endpoint's answers to bad input.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { removeDir, startServer, type RunningServer } from '../support/server-process.js';
-import { startEdge, tempDir, until, type EdgeProcess } from './support.js';
+import { cleanEnv, runCli } from '../support/cli.js';
+import { startEdge, streamValues, tempDir, until, type EdgeProcess } from './support.js';
 
 describe('stratus edge downstream and local HTTP', () => {
   let server: RunningServer;
@@ -35,6 +36,7 @@ describe('stratus edge downstream and local HTTP', () => {
       uplink: { pollMs: 30, backoffMaxMs: 100 },
       downstream: [
         { scope: 'ctl', stream: 'cmd', listen: `unix:${join(dir, 'cmd.sock')}` },
+        { scope: 'ctl', stream: 'read', http: true },
         { scope: 'ctl', stream: 'run', command: `test -f ${join(dir, 'ready')} && cat >> ${join(dir, 'ran.txt')} && echo " $STRATUS_SEQ" >> ${join(dir, 'ran.txt')}` },
       ],
     };
@@ -76,6 +78,42 @@ describe('stratus edge downstream and local HTTP', () => {
     await adminPublish('run', 'b');
     writeFileSync(join(dir, 'ready'), '');
     await until(() => assert.equal(existsSync(join(dir, 'ran.txt')) ? readFileSync(join(dir, 'ran.txt'), 'utf8') : '', 'a 1\nb 2\n'));
+  });
+
+  it('keeps subscriptions for GET /v1/messages until the reader acknowledges them with after', async () => {
+    const read = async (query: string): Promise<{ seq: number; value: string }[]> => {
+      const r = await fetch(`${edge.addresses.http}/v1/messages?scope=ctl&stream=read${query}`);
+      assert.equal(r.status, 200);
+      return ((await r.json()) as { messages: { seq: number; value: string }[] }).messages;
+    };
+    await adminPublish('read', 'one');
+    await adminPublish('read', 'two');
+    await until(async () => assert.deepEqual((await read('')).map((m) => m.value), ['one', 'two']));
+    const [first] = await read('&limit=1');
+    assert.deepEqual((await read(`&after=${first?.seq}`)).map((m) => m.value), ['two'], 'after acknowledges');
+    assert.deepEqual((await read('')).map((m) => m.value), ['two'], 'and the acknowledged one is gone');
+    const other = await fetch(`${edge.addresses.http}/v1/messages?scope=ctl&stream=cmd`);
+    assert.equal(other.status, 404);
+    const bad = await fetch(`${edge.addresses.http}/v1/messages?scope=ctl&stream=read&after=-1`);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'bad_request');
+  });
+
+  it('goes on publishing when the server refuses its subscriptions', async () => {
+    const approve = await runCli(['--server', server.url, '--token', server.adminToken, 'device', 'approve', 'demo', 'edge-pub-only'], cleanEnv());
+    assert.equal(approve.code, 0, approve.stderr);
+    const grant = await runCli(['--server', server.url, '--token', server.adminToken, 'device', 'grant', 'demo', 'edge-pub-only', '--publish', 'plant/*'], cleanEnv());
+    assert.equal(grant.code, 0, grant.stderr);
+    const sub = join(dir, 'pub-only');
+    mkdirSync(sub);
+    const only = await startEdge(sub, { ...config, device: 'edge-pub-only', dataDir: join(sub, 'gw'), downstream: [{ scope: 'ctl', stream: 'cmd', listen: `unix:${join(sub, 'cmd.sock')}` }] });
+    try {
+      const r = await fetch(`${only.addresses.http}/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"scope":"plant","stream":"pub-only","value":"still sent"}' });
+      assert.equal(r.status, 200);
+      await until(async () => assert.deepEqual((await streamValues(server.url, server.adminToken, 'demo', { scope: 'plant', stream: 'pub-only' })).map((m) => m.value), ['still sent']));
+      assert.match(only.logs(), /"event":"subscriptions_refused","code":"forbidden"/);
+    } finally {
+      await only.stop();
+    }
   });
 
   it('answers bad input on the local HTTP endpoint with a stable code', async () => {

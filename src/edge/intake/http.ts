@@ -1,10 +1,11 @@
-// The local HTTP endpoint for new code: POST /v1/publish (stored before the answer), GET /v1/health,
-// GET /v1/status and GET /metrics. It listens on loopback by default and has no authentication:
-// anything that can reach it can publish as the gateway.
+// The local HTTP endpoint for new code: POST /v1/publish (stored before the answer), GET /v1/messages
+// (subscriptions kept in the inbox), GET /v1/health, GET /v1/status and GET /metrics. It listens on
+// loopback by default and has no authentication: anything that can reach it can publish as the gateway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PRIVATE_SCOPE, SCOPE_NAME, STREAM_NAME, StratusError } from '../../protocol/index.js';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../config.js';
+import type { DownstreamDelivery } from '../downstream.js';
 import type { EdgeStatus } from '../status.js';
 import { statusMetrics } from '../status.js';
 import type { NewMessage } from '../store.js';
@@ -58,7 +59,24 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
   res.end(body);
 }
 
-export async function openHttp(options: { host: string; port: number }, committer: Committer, status: () => EdgeStatus): Promise<{ server: Server; address: string }> {
+/** `GET /v1/messages?scope=&stream=&after=&limit=`: the inbox of a downstream entry with `"http": true`. */
+function readMessages(query: URLSearchParams, downstream: DownstreamDelivery): string {
+  const scope = query.get('scope') ?? PRIVATE_SCOPE;
+  const stream = query.get('stream') ?? '';
+  const after = query.get('after') ?? '0';
+  const limit = query.get('limit') ?? '100';
+  if (!/^\d+$/.test(after)) throw new StratusError('bad_request', 'after must be a whole number (the last seq you processed)');
+  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000) throw new StratusError('bad_request', 'limit must be 1–1000');
+  if (!downstream.readable(scope, stream)) throw new StratusError('not_found', `${scope}/${stream} is not a downstream entry with "http": true in the gateway's config`);
+  return JSON.stringify({ scope, stream, messages: downstream.inbox.read(scope, stream, Number(after), Number(limit)) });
+}
+
+export async function openHttp(
+  options: { host: string; port: number },
+  committer: Committer,
+  downstream: DownstreamDelivery,
+  status: () => EdgeStatus,
+): Promise<{ server: Server; address: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     void (async () => {
@@ -68,13 +86,14 @@ export async function openHttp(options: { host: string; port: number }, committe
           const id = await committer.store1(message);
           return send(res, 200, JSON.stringify({ id, stored: true }));
         }
+        if (req.method === 'GET' && url.pathname === '/v1/messages') return send(res, 200, readMessages(url.searchParams, downstream));
         if (req.method === 'GET' && url.pathname === '/v1/health') {
           const s = status();
           return send(res, 200, JSON.stringify({ ok: true, link: s.link.class, messages: s.store.messages, lastContact: s.lastContact }));
         }
         if (req.method === 'GET' && url.pathname === '/v1/status') return send(res, 200, JSON.stringify(status()));
         if (req.method === 'GET' && url.pathname === '/metrics') return send(res, 200, statusMetrics(status()), 'text/plain; version=0.0.4');
-        throw new StratusError('not_found', `no ${req.method} ${url.pathname} here (POST /v1/publish, GET /v1/health, /v1/status, /metrics)`);
+        throw new StratusError('not_found', `no ${req.method} ${url.pathname} here (POST /v1/publish, GET /v1/messages, /v1/health, /v1/status, /metrics)`);
       } catch (error) {
         const e = error instanceof StratusError ? error : new StratusError('internal', (error as Error).message);
         send(res, e.status, JSON.stringify(e.toBody()));
