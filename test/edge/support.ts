@@ -14,7 +14,7 @@ import { CLI } from '../support/server-process.js';
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
 /** Retries `check` until it stops throwing an assertion; each pause waits for the gateway's next turn, not for time to pass. */
-export async function until<T>(check: () => Promise<T> | T, attempts = 600, pauseMs = 25): Promise<T> {
+export async function until<T>(check: () => Promise<T> | T, attempts = 2000, pauseMs = 25): Promise<T> {
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
