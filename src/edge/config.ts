@@ -88,7 +88,7 @@ export const DEFAULT_CONFIG: EdgeConfig = {
   downstream: [],
   link: { command: null, pollMs: 5000, metered: ['wwan*', 'ppp*', 'wwp*', 'usb*'], unmetered: ['eth*', 'en*', 'wlan*', 'wl*', 'lo'], other: 'metered' },
   policy: { priorities: {}, rateBytesPerSecond: {} },
-  uplink: { batchBytes: 768 * 1024, batchItems: 500, pollMs: 2000, backoffMaxMs: 30_000 },
+  uplink: { batchBytes: 768 * 1024, batchItems: 500, pollMs: 30_000, backoffMaxMs: 30_000 },
 };
 
 type Kind = 'string' | 'int' | 'json' | 'enum';
