@@ -77,6 +77,13 @@ describe('stratus edge file transfer', () => {
     assert.ok(drops >= 3, `the link dropped ${drops} times`);
     assert.ok(ackedAtKill > 0);
     assert.equal(await edge.stop(), 0);
+    const offline = await runCli(['--json', 'edge', 'status', '--data-dir', join(dir, 'gw')], cleanEnv());
+    assert.equal(offline.code, 0, offline.stderr);
+    const status = JSON.parse(offline.stdout) as { link: { detail: string }; files: unknown[]; store: { messages: number } };
+    assert.deepEqual([status.link.detail, status.files, status.store.messages], ['the gateway is not running', [], 0]);
+    const nowhere = await runCli(['edge', 'status', '--data-dir', join(dir, 'nosuch')], cleanEnv());
+    assert.equal(nowhere.code, 1);
+    assert.match(nowhere.stderr, /unavailable: the gateway does not answer and there is no store to read/);
 
     const [manifest, ...more] = await manifestsOn(server.url, server.adminToken, 'demo', 'plant', 'files');
     assert.equal(more.length, 0, 'one manifest');

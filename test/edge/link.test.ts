@@ -109,6 +109,14 @@ describe('stratus edge link policies', () => {
       .filter((l) => l.includes('"event":"evicted"'))
       .map((l) => (JSON.parse(l) as { id: string }).id);
     assert.deepEqual(logged, lowIds.slice(0, evictedCount), 'the oldest priority-0 messages, each logged');
+    const text = await runCli(['edge', 'status', '--url', edge.addresses.http as string], cleanEnv());
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^link {10}offline/m);
+    assert.match(text.stdout, new RegExp(`^evicted {7}p0 store.maxBytes: ${evictedCount} \\(`, 'm'));
+    const metrics = await runCli(['edge', 'status', '--url', edge.addresses.http as string, '--metrics'], cleanEnv());
+    assert.match(metrics.stdout, new RegExp(`^stratus_edge_evicted_total\\{priority="0",reason="store.maxBytes"\\} ${evictedCount}$`, 'm'));
+    const json = await runCli(['--json', 'edge', 'status', '--url', edge.addresses.http as string], cleanEnv());
+    assert.ok((JSON.parse(json.stdout) as { store: { bytes: number } }).store.bytes <= MAX_BYTES);
 
     await setLink('unmetered');
     await until(async () => assert.equal((await edge.status()).store.messages, 0));
