@@ -42,6 +42,7 @@ export default tseslint.config(
   layer(['src/protocol/**/*.ts'], ['**/store/**', '**/server/**', '**/cli/**', '**/client/**', 'fastify', 'better-sqlite3', 'commander'], 'protocol depends on nothing'),
   layer(['src/store/**/*.ts'], ['**/server/**', '**/cli/**', '**/client/**', 'fastify'], 'store may import only protocol'),
   layer(['src/server/**/*.ts'], ['**/cli/**', '**/client/**'], 'server may not import cli or client'),
+  layer(['src/edge/**/*.ts'], ['**/server/**', '**/store/**', '**/cli/**', 'fastify'], 'the edge gateway is a device: it talks to the server through the SDK transport only'),
   layer(['src/ops/**/*.ts'], ['**/server/**', '**/cli/**', '**/client/**', 'fastify'], 'ops (backup, restore, migrate) may import only store and protocol'),
   // The client's SQLite outbox is its one native part, kept in one module so browsers can do without it.
   layer(['src/client/**/*.ts'], ['**/server/**', '**/store/**', '**/cli/**', 'fastify', 'better-sqlite3'], 'the client SDK never imports server code; SQLite only in sqlite-storage.ts', ['src/client/sqlite-storage.ts']),

@@ -7,7 +7,9 @@ import { appCommands } from './commands/app.js';
 import { backupCommand } from './commands/backup.js';
 import { configCommands } from './commands/config.js';
 import { deviceCommands } from './commands/device.js';
+import { edgeCommands } from './commands/edge.js';
 import { exportConfigCommand } from './commands/export-config.js';
+import { fileCommands } from './commands/file.js';
 import { subCommand } from './commands/device-messages.js';
 import { messageCommands } from './commands/messages.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -40,6 +42,8 @@ topCommand(program);
 backupCommand(program);
 restoreCommand(program);
 migrateCommand(program);
+edgeCommands(program);
+fileCommands(program);
 
 /**
  * The command word, skipping global options and their values; commander shows the root help for

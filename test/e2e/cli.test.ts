@@ -523,6 +523,12 @@ const COMMANDS = [
   ['backup'],
   ['restore'],
   ['migrate'],
+  ['edge'],
+  ['edge', 'run'],
+  ['edge', 'status'],
+  ['file'],
+  ['file', 'list'],
+  ['file', 'get'],
 ];
 
 /** The long option names a help text lists, --help excepted. */
