@@ -13,6 +13,7 @@ import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { testPostgres, type TestPostgres } from '../support/postgres.js';
 import { CLI, ROOT, removeDir, startServer, type RunningServer } from '../support/server-process.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/schema.js';
 
 /** Messages loaded before the backup. The issue asks for 100k; 20k keeps this test well under a minute here. */
 const MESSAGES = 20_000;
@@ -368,7 +369,7 @@ describe('backup, restore and migrate: help, docs and usage errors', () => {
         child.once('exit', (code) => done({ code, out }));
       });
       assert.equal(run.code, 0, run.out);
-      assert.match(run.out, /^restored .* \(integrity ok, schema version 1\): 1 apps/m);
+      assert.match(run.out, new RegExp(`^restored .* \\(integrity ok, schema version ${SQLITE_MIGRATIONS.length}\\): 1 apps`, 'm'));
       assert.equal(mode(join(cwd, 'data-restored', 'stratus.db')), 0o600);
       assert.equal(mode(join(cwd, 'to-migrate.db')), 0o600);
     } finally {
