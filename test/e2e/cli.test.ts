@@ -570,19 +570,21 @@ describe('stratus help, usage errors and failures', () => {
   it('docs/cli.md has a section for every command and names each of its options', async () => {
     const doc = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
     const configDoc = readFileSync(join(ROOT, 'docs/config.md'), 'utf8');
+    const edgeDoc = readFileSync(join(ROOT, 'docs/edge.md'), 'utf8');
     const sections = new Map(
       doc.split(/^### /m).slice(1).map((s) => [/^`stratus ([a-z -]+?)(?: [<[].*)?`/.exec(s)?.[1]?.trim() ?? s.split('\n')[0], s] as const),
     );
     const globalHelp = (await runCli(['--help'])).stdout;
     for (const option of optionsIn(globalHelp)) assert.ok(doc.includes(`\`${option}`), `docs/cli.md names the global option ${option}`);
-    for (const path of COMMANDS.filter((p) => p.length > 0 && !['app', 'device', 'config', 'token'].includes(p.join(' ')))) {
+    for (const path of COMMANDS.filter((p) => p.length > 0 && !['app', 'device', 'config', 'token', 'edge', 'file'].includes(p.join(' ')))) {
       const name = path.join(' ');
       const section = sections.get(name);
       assert.ok(section, `docs/cli.md has a section "### \`stratus ${name} …\`"`);
       const help = (await runCli([...path, '--help'])).stdout;
       for (const option of optionsIn(help)) {
-        // serve's server options have their rows in docs/config.md (test/docs-config.test.ts)
-        const where = name === 'serve' && !['--data', '--db', '--config'].includes(option) ? configDoc : section;
+        // serve's server options have their rows in docs/config.md (test/docs-config.test.ts), the
+        // gateway's in docs/edge.md's options table
+        const where = name === 'serve' && !['--data', '--db', '--config'].includes(option) ? configDoc : name.startsWith('edge ') ? section + edgeDoc : section;
         assert.ok(where.includes(`\`${option}`), `docs: stratus ${name} ${option}`);
       }
     }
