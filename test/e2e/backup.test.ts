@@ -15,8 +15,8 @@ import { testPostgres, type TestPostgres } from '../support/postgres.js';
 import { CLI, ROOT, removeDir, startServer, type RunningServer } from '../support/server-process.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/schema.js';
 
-/** Messages loaded before the backup. The issue asks for 100k; 20k keeps this test well under a minute here. */
-const MESSAGES = 20_000;
+/** Messages loaded before the backup, as issue 17 asks. */
+const MESSAGES = 100_000;
 const PUBLISHERS = 4;
 const PER_SYNC = 1000;
 /** Where each subscriber's cursor on stream s0 is left: the hidden state a restore and a migrate must keep. */
