@@ -2,7 +2,6 @@
 // `stratus migrate` of the same data into PostgreSQL, where the hidden state carries on (docs/backup.md).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice, admin } from '../support/device-client.js';
-import { testPostgres, type TestPostgres } from '../support/postgres.js';
+import { freshDatabase, testPostgres, type TestPostgres } from '../support/postgres.js';
 import { CLI, ROOT, removeDir, startServer, type RunningServer } from '../support/server-process.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/schema.js';
 
@@ -23,24 +22,6 @@ const PER_SYNC = 1000;
 const CURSORS = [1000, 2500, 4999];
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
-
-/** A fresh database in the test cluster, so each migration starts from nothing. */
-async function freshDatabase(clusterUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `stratus_backup_${randomBytes(4).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: clusterUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(clusterUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
-}
 
 async function readStream(server: RunningServer, token: string, stream: string): Promise<Map<string, number>> {
   const seqOf = new Map<string, number>();
@@ -233,7 +214,7 @@ describe('backup, restore and migrate a loaded server', () => {
   });
 
   it('migrate copies the backup into PostgreSQL, verified; two nodes on it carry on where devices left off', async () => {
-    const db = await freshDatabase(cluster.url);
+    const db = await freshDatabase(cluster.url, 'stratus_backup');
     dbs.push(db);
     const result = await runCli(['--json', 'migrate', '--from', backupFile, '--to', db.url], cleanEnv());
     assert.equal(result.code, 0, result.stderr);
@@ -298,7 +279,7 @@ describe('backup, restore and migrate a loaded server', () => {
   });
 
   it('an interrupted migrate is refused without --resume and finishes with it, verified', async () => {
-    const db = await freshDatabase(cluster.url);
+    const db = await freshDatabase(cluster.url, 'stratus_backup');
     dbs.push(db);
     const child = spawn(process.execPath, [CLI, 'migrate', '--from', backupFile, '--to', db.url, '--batch', '200'], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

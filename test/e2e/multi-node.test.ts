@@ -1,31 +1,11 @@
 // Issue 4: three Stratus processes on one PostgreSQL database (docs/scaling.md).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { TestDevice, admin } from '../support/device-client.js';
 import { eventually } from '../support/eventually.js';
 import { openLive } from '../support/live-reader.js';
-import { testPostgres, type TestPostgres } from '../support/postgres.js';
+import { freshDatabase, testPostgres, type TestPostgres } from '../support/postgres.js';
 import { startServer, type RunningServer } from '../support/server-process.js';
-
-/** A fresh database in the test cluster, so the first node starts from nothing. */
-async function freshDatabase(clusterUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `stratus_nodes_${randomBytes(4).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: clusterUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(clusterUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
-}
 
 interface Stored {
   seq: number;
@@ -43,7 +23,7 @@ describe('three nodes on one PostgreSQL database', () => {
 
   before(async () => {
     cluster = await testPostgres();
-    db = await freshDatabase(cluster.url);
+    db = await freshDatabase(cluster.url, 'stratus_nodes');
     const first = await startServer({ args: args() });
     token = first.adminToken;
     secret = first.demoSecret;

@@ -6,27 +6,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EdgeStatus } from '../../src/edge/status.js';
 import { cleanEnv } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 import { CLI } from '../support/server-process.js';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
 /** Retries `check` until it stops throwing an assertion; each pause waits for the gateway's next turn, not for time to pass. */
-export async function until<T>(check: () => Promise<T> | T, attempts = 2000, pauseMs = 25): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return await check();
-    } catch (error) {
-      if (!(error instanceof assert.AssertionError)) throw error;
-      last = error;
-      await sleep(pauseMs);
-    }
-  }
-  throw last;
-}
+export const until = <T>(check: () => Promise<T> | T, attempts = 2000, pauseMs = 25): Promise<T> => eventually(async () => check(), attempts, pauseMs);
 
 /** A TCP proxy between the gateway and the server: `cut()` drops every connection and refuses new ones until `restore()`. */
 export class FlakyProxy {

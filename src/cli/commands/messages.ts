@@ -8,7 +8,8 @@ import { addDeviceOptions, publishAsDevice } from './device-messages.js';
 
 const TAIL_COLUMNS = ['seq', 'time', 'from', 'value'] as const;
 
-interface Message {
+/** A stored message as the admin API lists it. */
+export interface Message {
   seq: number;
   value: string;
   from: string;
@@ -16,7 +17,7 @@ interface Message {
 }
 
 /** `scope/stream`, where PRIVATE streams are named `PRIVATE:<device>/stream`. */
-function parseAddress(address: string): { scope: string; stream: string; owner?: string } {
+export function parseAddress(address: string): { scope: string; stream: string; owner?: string } {
   const slash = address.indexOf('/');
   if (slash <= 0) throw new StratusError('bad_request', `"${address}" is not scope/stream (PRIVATE streams: PRIVATE:<device>/<stream>)`);
   const scopePart = address.slice(0, slash);
