@@ -14,22 +14,34 @@ export interface ConfigCacheOptions {
   report: (error: Error) => void;
 }
 
+/** What the cache keeps in the storage, read back at start. */
+export interface SavedConfig {
+  config: string | null;
+  server: string | null;
+  configUrl: string | null;
+}
+
 /**
  * The device's config as last received, kept in the storage across restarts, and the reserved keys
  * the SDK acts on: `stratus.server` (where requests go), `stratus.config_url` (a static signed
  * export instead of the server), `stratus.refresh` and `stratus.debug`.
  */
 export class ConfigCache {
-  private snapshot: ConfigSnapshot | null;
+  private snapshot: ConfigSnapshot | null = null;
   private base: string;
   /** Set by `stratus.config_url`: where the config comes from from then on (a relocation, kept). */
-  private url: string | null;
+  private url: string | null = null;
 
   constructor(private readonly options: ConfigCacheOptions) {
-    const { storage } = options;
-    this.snapshot = JSON.parse(storage.getState('config') ?? 'null') as ConfigSnapshot | null;
-    this.base = storage.getState('server') ?? options.server;
-    this.url = storage.getState('configUrl');
+    this.base = options.server;
+  }
+
+  static readonly keys = ['config', 'server', 'configUrl'] as const;
+
+  restore(saved: SavedConfig): void {
+    this.snapshot = JSON.parse(saved.config ?? 'null') as ConfigSnapshot | null;
+    this.base = saved.server ?? this.options.server;
+    this.url = saved.configUrl;
   }
 
   /** The base URL requests go to now (after any `stratus.server` move). */
@@ -76,19 +88,19 @@ export class ConfigCache {
     return named >= 0 ? named + 1 : /^\d$/.test(raw) ? Number(raw) : 2;
   }
 
-  apply(snapshot: ConfigSnapshot): void {
+  async apply(snapshot: ConfigSnapshot): Promise<void> {
     const { storage } = this.options;
     this.snapshot = snapshot;
-    storage.setState('config', JSON.stringify(snapshot));
+    await storage.setState('config', JSON.stringify(snapshot));
     const server = snapshot.values[RESERVED_KEYS.server];
     if (server && server !== this.base) {
       this.base = server;
-      storage.setState('server', server);
+      await storage.setState('server', server);
     }
     const configUrl = snapshot.values[RESERVED_KEYS.configUrl];
     if (configUrl && configUrl !== this.url) {
       this.url = configUrl;
-      storage.setState('configUrl', configUrl);
+      await storage.setState('configUrl', configUrl);
     }
     this.options.onChange(snapshot.values);
   }
@@ -106,7 +118,7 @@ export class ConfigCache {
       if (values === null) throw new ClientError('bad_response', `${url} is not a config signed with the app's secret for this device`);
       const etag = `static-${sha256Hex(text).slice(0, 24)}`;
       if (etag === this.snapshot?.etag) return false;
-      this.apply({ etag, values });
+      await this.apply({ etag, values });
       return true;
     } catch (error) {
       this.options.report(error as Error); // the cached config stays in force

@@ -29,14 +29,25 @@ function toValue(data: unknown): string {
 
 /** What goes into the durable outbox, what leaves it in which order, and what the server's answer takes out. */
 export class OutboxSender {
+  /** The last count an asynchronous storage answered (a synchronous one is asked each time). */
+  private known = 0;
+
   constructor(private readonly options: OutboxSenderOptions) {}
 
   get size(): number {
-    return this.options.storage.size();
+    const size = this.options.storage.size();
+    if (typeof size === 'number') return size;
+    size.then((n) => (this.known = n)).catch(() => undefined);
+    return this.known;
+  }
+
+  async count(): Promise<number> {
+    this.known = await this.options.storage.size();
+    return this.known;
   }
 
   /** Checks the message and puts it in the outbox (durably); throws `outbox_full` when there is no room. */
-  add(stream: string, data: unknown, options: PublishOptions): OutboxEntry {
+  async add(stream: string, data: unknown, options: PublishOptions): Promise<OutboxEntry> {
     const { storage, device, limit, overflow } = this.options;
     const scope = options.scope ?? PRIVATE_SCOPE;
     checkNames(scope, stream);
@@ -49,7 +60,8 @@ export class OutboxSender {
       ttl: options.ttl ?? null,
       priority: options.priority ?? 0,
     };
-    const dropped = storage.enqueue(entry, limit, overflow);
+    const dropped = await storage.enqueue(entry, limit, overflow);
+    await this.count();
     if (dropped === null) throw new ClientError('outbox_full', `the outbox holds ${limit} messages; update() to send them, or raise outboxLimit`);
     if (dropped.length > 0 && !this.options.dropped(dropped)) {
       this.options.report(new ClientError('outbox_full', `the outbox was full: dropped ${dropped.map((d) => d.id).join(', ')} (overflow: drop-oldest)`));
@@ -63,15 +75,15 @@ export class OutboxSender {
   }
 
   /** The next batch in sending order (priority, then age), only what `canSend` allows. */
-  next(max = BATCH): OutboxEntry[] {
+  async next(max = BATCH): Promise<OutboxEntry[]> {
     const { storage, canSend, limit } = this.options;
     if (!canSend) return storage.pending(max);
-    return storage.pending(limit).filter(canSend).slice(0, max);
+    return (await storage.pending(limit)).filter(canSend).slice(0, max);
   }
 
   /** The next batch, with `entry` in it even when the outbox holds more than a batch before it. */
-  nextWith(entry: OutboxEntry): OutboxEntry[] {
-    const batch = this.next();
+  async nextWith(entry: OutboxEntry): Promise<OutboxEntry[]> {
+    const batch = await this.next();
     if (batch.some((e) => e.id === entry.id)) return batch;
     return [...batch.slice(0, BATCH - 1), entry];
   }
@@ -83,9 +95,10 @@ export class OutboxSender {
   }
 
   /** What the server stored or refused leaves the outbox; each refusal is told (`rejected`, else reported). */
-  settle(entries: readonly OutboxEntry[], response: SyncResponse): void {
+  async settle(entries: readonly OutboxEntry[], response: SyncResponse): Promise<void> {
     const byId = new Map(entries.map((e) => [e.id, e]));
-    this.options.storage.remove([...response.accepted, ...response.rejected].map((a) => a.id).filter((id): id is string => id !== null));
+    await this.options.storage.remove([...response.accepted, ...response.rejected].map((a) => a.id).filter((id): id is string => id !== null));
+    await this.count();
     for (const r of response.rejected) {
       const entry = r.id === null ? undefined : byId.get(r.id);
       if (entry && !this.options.rejected(entry, new StratusError(r.code, r.message))) {

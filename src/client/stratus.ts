@@ -1,5 +1,5 @@
 import { PRIVATE_SCOPE, StratusError, type ConfigValues, type SyncResponse } from '../protocol/index.js';
-import { ConfigCache } from './config-cache.js';
+import { ConfigCache, type SavedConfig } from './config-cache.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import { openLive } from './live.js';
@@ -17,6 +17,9 @@ interface Exchange {
   delivered: number;
   configChanged: boolean;
 }
+
+/** What the client keeps in the storage's state, in the order restore() takes it. */
+const STATE_KEYS = [...ConfigCache.keys, 'acks', 'lastUpdateMs'] as const;
 
 /** Worth trying later: the message stays in the outbox. */
 const transient = (error: unknown) =>
@@ -37,7 +40,9 @@ export class StratusClient extends Emitter<ClientEvents> {
   private readonly config: ConfigCache;
   private readonly outbox: OutboxSender;
   private readonly subscriptions: Subscriptions;
-  private lastUpdateMs: number;
+  private lastUpdateMs = 0;
+  /** The state kept in the storage, read back: every call that syncs waits for it. */
+  private readonly loaded: Promise<void>;
   private running: Promise<UpdateResult> | null = null;
   /** Syncs that carry subscriptions run one at a time, so callbacks never overlap or repeat. */
   private syncs: Promise<unknown> = Promise.resolve();
@@ -72,7 +77,26 @@ export class StratusClient extends Emitter<ClientEvents> {
       report,
     });
     this.subscriptions = new Subscriptions(options.storage, report);
-    this.lastUpdateMs = Number(this.storage.getState('lastUpdateMs') ?? 0);
+    // A synchronous storage (SQLite, memory) is read here, so get() has the cached config at once.
+    const saved = STATE_KEYS.map((key) => this.storage.getState(key));
+    if (saved.every((value) => typeof value === 'string' || value === null)) {
+      this.restore(saved as (string | null)[]);
+      this.loaded = Promise.resolve();
+    } else {
+      this.loaded = Promise.all(saved).then((values) => this.restore(values));
+      this.loaded.catch(() => undefined); // reported by the first call that waits for it
+    }
+  }
+
+  private restore([config, server, configUrl, acks, lastUpdateMs]: (string | null)[]): void {
+    this.config.restore({ config, server, configUrl } as SavedConfig);
+    this.subscriptions.restore(acks ?? null);
+    this.lastUpdateMs = Number(lastUpdateMs ?? 0);
+  }
+
+  /** Resolves once the state kept in the storage has been read (at once for SQLite and memory). */
+  ready(): Promise<void> {
+    return this.loaded;
   }
 
   /** The base URL requests go to now (after any `stratus.server` move). */
@@ -116,7 +140,8 @@ export class StratusClient extends Emitter<ClientEvents> {
    */
   async publish(stream: string, data: unknown, options: PublishOptions = {}): Promise<PublishReceipt> {
     this.assertOpen();
-    const entry = this.outbox.add(stream, data, options);
+    await this.loaded;
+    const entry = await this.outbox.add(stream, data, options);
     if (options.queue || !this.outbox.allows(entry)) return { id: entry.id, seq: null };
     let response: SyncResponse;
     try {
@@ -142,12 +167,14 @@ export class StratusClient extends Emitter<ClientEvents> {
   /** One round trip (`POST /v1/sync`): sends the outbox, acknowledges, fetches messages and config. */
   update(): Promise<UpdateResult> {
     this.assertOpen();
-    this.running ??= this.runUpdate().finally(() => (this.running = null));
+    this.running ??= this.loaded.then(() => this.runUpdate()).finally(() => (this.running = null));
     return this.running;
   }
 
   /** update() when `intervalSeconds` (default `stratus.refresh`) have passed since the last one. */
-  async maybeUpdate(intervalSeconds = this.refreshSeconds): Promise<UpdateResult | null> {
+  async maybeUpdate(intervalSeconds?: number): Promise<UpdateResult | null> {
+    await this.loaded;
+    intervalSeconds ??= this.refreshSeconds;
     if (this.nowMs() - this.lastUpdateMs < intervalSeconds * 1000) return null;
     return this.update();
   }
@@ -186,7 +213,7 @@ export class StratusClient extends Emitter<ClientEvents> {
     await this.running?.catch(() => undefined);
     await this.syncs;
     this.closed = true;
-    this.storage.close();
+    await this.storage.close();
   }
 
   /** To the `error` listeners; without any, to the console when `stratus.debug` allows warnings. */
@@ -207,22 +234,22 @@ export class StratusClient extends Emitter<ClientEvents> {
       result.configChanged ||= exchange.configChanged;
     };
     if (this.config.staticUrl) result.configChanged = await this.config.fetchStatic();
-    add(await this.fullSync(this.outbox.next()));
+    add(await this.fullSync(await this.outbox.next()));
     // The rest of the outbox in publish-only round trips, bounded by what is there now.
-    for (let rounds = Math.ceil(this.outbox.size / BATCH); rounds > 0; rounds--) {
-      const batch = this.outbox.next();
+    for (let rounds = Math.ceil((await this.outbox.count()) / BATCH); rounds > 0; rounds--) {
+      const batch = await this.outbox.next();
       if (batch.length === 0) break;
       add(await this.publishOnly(batch));
     }
     this.lastUpdateMs = this.nowMs();
-    this.storage.setState('lastUpdateMs', String(this.lastUpdateMs)); // maybeUpdate's clock survives a restart
+    await this.storage.setState('lastUpdateMs', String(this.lastUpdateMs)); // maybeUpdate's clock survives a restart
     if (this.debugLevel >= 4) console.debug(`stratus: update ${JSON.stringify(result)}, outbox ${this.outbox.size}`);
     return result;
   }
 
   /** publish()'s round trip: the outbox with `entry` in it, plus subscriptions and config. */
   private async publishRound(entry: OutboxEntry): Promise<SyncResponse> {
-    const batch = this.outbox.nextWith(entry);
+    const batch = await this.outbox.nextWith(entry);
     try {
       return (await this.fullSync(batch)).response;
     } catch (error) {
@@ -238,8 +265,8 @@ export class StratusClient extends Emitter<ClientEvents> {
     const run = this.syncs.then(async (): Promise<Exchange> => {
       const round = this.subscriptions.round();
       const response = await syncCall(this.transport, this.config.server, { ...this.outbox.request(entries), subscribe: round.items, ...this.config.request });
-      this.outbox.settle(entries, response);
-      if (response.config) this.config.apply(response.config);
+      await this.outbox.settle(entries, response);
+      if (response.config) await this.config.apply(response.config);
       const delivered = await round.receive(response);
       return { response, delivered, configChanged: response.config !== undefined && response.config !== null };
     });
@@ -249,7 +276,7 @@ export class StratusClient extends Emitter<ClientEvents> {
 
   private async publishOnly(entries: OutboxEntry[]): Promise<Exchange> {
     const response = await syncCall(this.transport, this.config.server, this.outbox.request(entries));
-    this.outbox.settle(entries, response);
+    await this.outbox.settle(entries, response);
     return { response, delivered: 0, configChanged: false };
   }
 }

@@ -26,15 +26,24 @@ export interface SubscriptionRound {
 export class Subscriptions {
   private readonly subs = new Map<string, Subscription>();
   /** Per stream, the last seq processed (or known to be behind the server cursor). */
-  private readonly acks: Record<string, number>;
+  private acks: Record<string, number> = {};
+  /** Streams subscribed with `reset` before the saved acknowledgements were read: those stay forgotten. */
+  private readonly resetEarly = new Set<string>();
+  private restored = false;
   /** Streams whose callback threw since the last sync: nothing more until a sync brings it again. */
   private readonly blocked = new Set<string>();
 
   constructor(
     private readonly storage: ClientStorage,
     private readonly report: (error: Error) => void,
-  ) {
-    this.acks = JSON.parse(storage.getState('acks') ?? '{}') as Record<string, number>;
+  ) {}
+
+  /** The acknowledgements kept in the storage (`acks`), read at start. */
+  restore(saved: string | null): void {
+    const acks = JSON.parse(saved ?? '{}') as Record<string, number>;
+    for (const key of this.resetEarly) delete acks[key];
+    this.acks = { ...acks, ...this.acks };
+    this.restored = true;
   }
 
   get size(): number {
@@ -46,7 +55,10 @@ export class Subscriptions {
     checkNames(scope, stream);
     if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) throw new StratusError('bad_request', 'limit must be a whole number ≥ 1');
     const key = keyOf(scope, stream);
-    if (options.reset) delete this.acks[key];
+    if (options.reset) {
+      delete this.acks[key];
+      if (!this.restored) this.resetEarly.add(key);
+    }
     this.subs.set(key, { scope, stream, callback, ...(options.limit !== undefined ? { limit: options.limit } : {}), reset: options.reset ?? false });
   }
 
@@ -84,7 +96,7 @@ export class Subscriptions {
         }
         let delivered = 0;
         for (const message of response.messages) if (await this.deliver(message)) delivered++;
-        this.save();
+        await this.save();
         return delivered;
       },
     };
@@ -94,7 +106,7 @@ export class Subscriptions {
   async deliverLive(message: DeliveredMessage, resync: () => void): Promise<void> {
     const last = this.acks[keyOf(message.scope, message.stream)];
     if (last !== undefined && message.seq > last + 1) return resync();
-    if (await this.deliver(message)) this.save();
+    if (await this.deliver(message)) await this.save();
   }
 
   /** Runs the callback unless the message was processed already; true when it returned. */
@@ -114,7 +126,7 @@ export class Subscriptions {
     return true;
   }
 
-  private save(): void {
-    this.storage.setState('acks', JSON.stringify(this.acks));
+  private async save(): Promise<void> {
+    await this.storage.setState('acks', JSON.stringify(this.acks));
   }
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClientError, MemoryStorage, Stratus, StratusError, type DeliveredMessage, type OutboxEntry } from '../../src/client/index.js';
+import { DeferredStorage } from '../../src/client/storage-contract.suite.js';
 import { signStaticConfig } from '../../src/protocol/index.js';
 import { admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
@@ -266,6 +267,31 @@ describe('SDK outbox rules', () => {
     assert.equal((await metered.update()).published, 2);
     assert.deepEqual(await storedValues(s.url, s.adminToken, 'rules', 'scope=open&stream=m'), ['alert', 'warning']);
     assert.equal(metered.outboxSize, 1);
+  });
+
+  it('works on an asynchronous storage (every call a promise, as IndexedDB), and restarts from it', async () => {
+    await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps/rules/devices/kiosk/approve');
+    const config = await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/rules/devices/kiosk/config', { set: { colour: 'blue' } });
+    assert.equal(config.status, 200, JSON.stringify(config.json));
+    const kept = new MemoryStorage(); // what the asynchronous storage keeps, across "restarts"
+    const kiosk = client('kiosk', { storage: new DeferredStorage(kept) });
+    const seen: string[] = [];
+    kiosk.subscribe('echo', (_stream, data) => void seen.push(data), { scope: 'open' });
+    await kiosk.update();
+    await kiosk.publish('echo', 'queued', { scope: 'open', queue: true });
+    assert.equal(kiosk.outboxSize, 1);
+    assert.equal(typeof (await kiosk.publish('echo', 'direct', { scope: 'open' })).seq, 'number');
+    assert.deepEqual(seen, ['queued', 'direct']);
+    assert.equal(kiosk.outboxSize, 0);
+    assert.equal(kiosk.get('colour', 'none'), 'blue');
+    await kiosk.close();
+
+    const restarted = client('kiosk', { storage: new DeferredStorage(kept) });
+    await restarted.ready();
+    assert.equal(restarted.get('colour', 'none'), 'blue', 'the config kept in the storage');
+    restarted.subscribe('echo', (_stream, data) => void seen.push(data), { scope: 'open' });
+    assert.equal((await restarted.update()).delivered, 0, 'the acknowledgements kept too: nothing comes twice');
+    await restarted.close();
   });
 
   it('a refusal is thrown by publish(), and reported for queued messages; neither stays queued', async () => {
