@@ -1,4 +1,5 @@
-// Every client storage runs the one contract suite: memory, SQLite, and an asynchronous one.
+// Every client storage runs the one contract suite: memory, SQLite, and an asynchronous one (the SQLite
+// file's schema version: test/e2e/sdk-storage.test.ts, since only sqlite-storage.ts may open SQLite here).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
