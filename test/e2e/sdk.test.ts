@@ -187,6 +187,17 @@ describe('SDK against a server process', () => {
     await rebooted.close();
   });
 
+  it('maybeUpdate() counts the interval on the injected clock', async () => {
+    let nowMs = Date.parse('2026-01-01T00:00:00Z'); // far from the server's time: the offset is learned
+    const c = new Stratus({ server: s.url, app: 'demo', secret: s.demoSecret, device: 'clocked-1', dataDir: dataDir(), nowMs: () => nowMs });
+    assert.notEqual(await c.maybeUpdate(60), null);
+    nowMs += 59_999;
+    assert.equal(await c.maybeUpdate(60), null);
+    nowMs += 1;
+    assert.notEqual(await c.maybeUpdate(60), null);
+    await c.close();
+  });
+
   it('publish() while the server is unreachable keeps the message for the next update()', async () => {
     const dir = dataDir();
     const offline = new Stratus({ server: 'http://127.0.0.1:9', app: 'demo', secret: s.demoSecret, device: 'field-1', dataDir: dir, retry: { attempts: 2, baseMs: 1 } });
