@@ -4,31 +4,21 @@ import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import { openLive } from './live.js';
 import type { ClientEvents, LiveConnection, MessageCallback, PublishOptions, PublishReceipt, StratusOptions, SubscribeOptions, UpdateResult } from './options.js';
-import type { ClientStorage, OutboxEntry } from './outbox.js';
-import { BATCH, OutboxSender } from './outbox-sender.js';
+import type { ClientStorage } from './outbox.js';
+import { OutboxSender } from './outbox-sender.js';
 import { Subscriptions } from './subscriptions.js';
-import { syncCall } from './sync-call.js';
+import { SyncRounds, transient } from './sync-rounds.js';
 import { DEFAULT_RETRY, Transport } from './transport.js';
 
 export type { ClientEvents, LiveConnection, MessageCallback, PublishOptions, PublishReceipt, StratusOptions, SubscribeOptions, UpdateResult } from './options.js';
 
-interface Exchange {
-  response: SyncResponse;
-  delivered: number;
-  configChanged: boolean;
-}
-
 /** What the client keeps in the storage's state, in the order restore() takes it. */
 const STATE_KEYS = [...ConfigCache.keys, 'acks', 'lastUpdateMs'] as const;
 
-/** Worth trying later: the message stays in the outbox. */
-const transient = (error: unknown) =>
-  (error instanceof ClientError && error.code === 'network') || (error instanceof StratusError && (error.code === 'rate_limited' || error.code === 'unavailable'));
-
 /**
- * A device's client (PROTOCOL §2–§6): cached config (ConfigCache), a durable outbox (OutboxSender),
- * subscriptions run during a sync (Subscriptions) and an optional live connection (openLive).
- * Platform parts (storage, GUID) come in the options; `./index.ts` fills them in for Node.
+ * A device's client (PROTOCOL §2–§6), the face over its parts: cached config (ConfigCache), a
+ * durable outbox (OutboxSender), subscriptions run during a sync (Subscriptions), the round trips
+ * (SyncRounds) and an optional live connection (openLive). Platform parts (storage, GUID) come in the options; `./index.ts` fills them in for Node.
  */
 export class StratusClient extends Emitter<ClientEvents> {
   readonly device: string;
@@ -44,8 +34,7 @@ export class StratusClient extends Emitter<ClientEvents> {
   /** The state kept in the storage, read back: every call that syncs waits for it. */
   private readonly loaded: Promise<void>;
   private running: Promise<UpdateResult> | null = null;
-  /** Syncs that carry subscriptions run one at a time, so callbacks never overlap or repeat. */
-  private syncs: Promise<unknown> = Promise.resolve();
+  private readonly rounds: SyncRounds;
   private readonly lives = new Set<LiveConnection>();
   private closed = false;
 
@@ -77,6 +66,7 @@ export class StratusClient extends Emitter<ClientEvents> {
       report,
     });
     this.subscriptions = new Subscriptions(options.storage, report);
+    this.rounds = new SyncRounds({ transport: this.transport, config: this.config, outbox: this.outbox, subscriptions: this.subscriptions, report });
     // A synchronous storage (SQLite, memory) is read here, so get() has the cached config at once.
     const saved = STATE_KEYS.map((key) => this.storage.getState(key));
     if (saved.every((value) => typeof value === 'string' || value === null)) {
@@ -145,7 +135,7 @@ export class StratusClient extends Emitter<ClientEvents> {
     if (options.queue || !this.outbox.allows(entry)) return { id: entry.id, seq: null };
     let response: SyncResponse;
     try {
-      response = await this.publishRound(entry);
+      response = await this.rounds.publish(entry);
     } catch (error) {
       if (transient(error)) return { id: entry.id, seq: null };
       throw error;
@@ -211,7 +201,7 @@ export class StratusClient extends Emitter<ClientEvents> {
     if (this.closed) return;
     await Promise.all([...this.lives].map((l) => l.close()));
     await this.running?.catch(() => undefined);
-    await this.syncs;
+    await this.rounds.idle();
     this.closed = true;
     await this.storage.close();
   }
@@ -226,57 +216,10 @@ export class StratusClient extends Emitter<ClientEvents> {
   }
 
   private async runUpdate(): Promise<UpdateResult> {
-    const result: UpdateResult = { published: 0, rejected: 0, delivered: 0, configChanged: false };
-    const add = (exchange: Exchange) => {
-      result.published += exchange.response.accepted.length;
-      result.rejected += exchange.response.rejected.length;
-      result.delivered += exchange.delivered;
-      result.configChanged ||= exchange.configChanged;
-    };
-    if (this.config.staticUrl) result.configChanged = await this.config.fetchStatic();
-    add(await this.fullSync(await this.outbox.next()));
-    // The rest of the outbox in publish-only round trips, bounded by what is there now.
-    for (let rounds = Math.ceil((await this.outbox.count()) / BATCH); rounds > 0; rounds--) {
-      const batch = await this.outbox.next();
-      if (batch.length === 0) break;
-      add(await this.publishOnly(batch));
-    }
+    const result = await this.rounds.update();
     this.lastUpdateMs = this.nowMs();
     await this.storage.setState('lastUpdateMs', String(this.lastUpdateMs)); // maybeUpdate's clock survives a restart
     if (this.debugLevel >= 4) console.debug(`stratus: update ${JSON.stringify(result)}, outbox ${this.outbox.size}`);
     return result;
-  }
-
-  /** publish()'s round trip: the outbox with `entry` in it, plus subscriptions and config. */
-  private async publishRound(entry: OutboxEntry): Promise<SyncResponse> {
-    const batch = await this.outbox.nextWith(entry);
-    try {
-      return (await this.fullSync(batch)).response;
-    } catch (error) {
-      // Subscriptions are all-or-nothing (PROTOCOL §6.2): a refused one must not hold the message back.
-      if (transient(error) || !(error instanceof StratusError) || this.subscriptions.size === 0) throw error;
-      this.report(error);
-      return (await this.publishOnly(batch)).response;
-    }
-  }
-
-  /** A sync with the subscriptions and the config ETag; callbacks run before it resolves. */
-  private fullSync(entries: OutboxEntry[]): Promise<Exchange> {
-    const run = this.syncs.then(async (): Promise<Exchange> => {
-      const round = this.subscriptions.round();
-      const response = await syncCall(this.transport, this.config.server, { ...this.outbox.request(entries), subscribe: round.items, ...this.config.request });
-      await this.outbox.settle(entries, response);
-      if (response.config) await this.config.apply(response.config);
-      const delivered = await round.receive(response);
-      return { response, delivered, configChanged: response.config !== undefined && response.config !== null };
-    });
-    this.syncs = run.catch(() => undefined);
-    return run;
-  }
-
-  private async publishOnly(entries: OutboxEntry[]): Promise<Exchange> {
-    const response = await syncCall(this.transport, this.config.server, this.outbox.request(entries));
-    await this.outbox.settle(entries, response);
-    return { response, delivered: 0, configChanged: false };
   }
 }
