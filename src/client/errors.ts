@@ -11,7 +11,9 @@ export type ClientErrorCode =
   /** The outbox is full and the overflow policy is `reject`. */
   | 'outbox_full'
   /** The client was closed. */
-  | 'closed';
+  | 'closed'
+  /** The storage file was written by a newer SDK (its schema version is above this one's). */
+  | 'storage_version';
 
 export class ClientError extends Error {
   constructor(

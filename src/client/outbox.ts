@@ -15,17 +15,23 @@ export interface OutboxEntry {
  */
 export type OverflowPolicy = 'reject' | 'drop-oldest';
 
-/** Where the client keeps its outbox and state. A Node client uses SQLite; a browser, memory. */
+/** A value now, or later: a storage may answer either way (SQLite and memory now, IndexedDB later). */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * Where the client keeps its outbox and state. A Node client uses SQLite; a browser, memory or its
+ * own storage on IndexedDB: the client awaits every call, so methods may return promises.
+ */
 export interface ClientStorage {
   /** Adds an entry durably; returns the entries dropped to make room (drop-oldest), or null when full. */
-  enqueue(entry: OutboxEntry, limit: number, policy: OverflowPolicy): OutboxEntry[] | null;
+  enqueue(entry: OutboxEntry, limit: number, policy: OverflowPolicy): Awaitable<OutboxEntry[] | null>;
   /** Entries in sending order: priority first, then the order they were added. */
-  pending(max: number): OutboxEntry[];
-  remove(ids: readonly string[]): void;
-  size(): number;
-  getState(key: string): string | null;
-  setState(key: string, value: string): void;
-  close(): void;
+  pending(max: number): Awaitable<OutboxEntry[]>;
+  remove(ids: readonly string[]): Awaitable<void>;
+  size(): Awaitable<number>;
+  getState(key: string): Awaitable<string | null>;
+  setState(key: string, value: string): Awaitable<void>;
+  close(): Awaitable<void>;
 }
 
 /** Storage that lives as long as the process: for browsers and tests, not for power loss. */

@@ -1,7 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ClientError } from './errors.js';
 import type { ClientStorage, OutboxEntry, OverflowPolicy } from './outbox.js';
+
+/**
+ * The file's schema, in `PRAGMA user_version`: migration i takes version i to i + 1. Version 0 is a
+ * new file, or one from before versions were kept, whose tables are those of version 1 already.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     scope TEXT NOT NULL,
+     stream TEXT NOT NULL,
+     value TEXT NOT NULL,
+     ttl INTEGER,
+     priority INTEGER NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS outbox_order ON outbox (priority DESC, seq);
+   CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * The Node client's outbox and state in one SQLite file (WAL, synchronous=FULL): an entry is on
@@ -17,19 +37,7 @@ export class SqliteStorage implements ClientStorage {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        scope TEXT NOT NULL,
-        stream TEXT NOT NULL,
-        value TEXT NOT NULL,
-        ttl INTEGER,
-        priority INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS outbox_order ON outbox (priority DESC, seq);
-      CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    `);
+    this.migrate(path);
     this.sql = {
       insert: this.db.prepare('INSERT INTO outbox (id, scope, stream, value, ttl, priority) VALUES (@id, @scope, @stream, @value, @ttl, @priority)'),
       count: this.db.prepare('SELECT count(*) AS n FROM outbox').pluck(),
@@ -39,6 +47,19 @@ export class SqliteStorage implements ClientStorage {
       getState: this.db.prepare('SELECT value FROM state WHERE key = ?').pluck(),
       setState: this.db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
+  }
+
+  /** Brings the file to SCHEMA_VERSION in one transaction; refuses a file from a newer SDK, untouched. */
+  private migrate(path: string): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new ClientError('storage_version', `${path} has outbox schema version ${version}, newer than this SDK's ${SCHEMA_VERSION}: upgrade the SDK, or give another dataDir`);
+    }
+    this.db.transaction(() => {
+      for (const step of MIGRATIONS.slice(version)) this.db.exec(step);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
   }
 
   enqueue(entry: OutboxEntry, limit: number, policy: OverflowPolicy): OutboxEntry[] | null {

@@ -61,7 +61,7 @@ describe('client SDK in chromium', () => {
     const first = await page.evaluate(async (secret) => {
       window.received = [];
       window.client = new StratusSDK.StratusClient({ server: location.origin, app: 'demo', secret, device: 'browser-1', storage: new StratusSDK.MemoryStorage() });
-      window.client.subscribe('cmd', (value) => void window.received.push(value), { scope: 'home' });
+      window.client.subscribe('cmd', (_stream, data) => void window.received.push(data), { scope: 'home' });
       const receipt = await window.client.publish('temp', '21.5', { scope: 'home' });
       await window.client.update();
       return { seq: receipt.seq, colour: window.client.get('colour', 'none'), interval: window.client.get('interval', 60) };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClientError, MemoryStorage, Stratus, StratusError, type DeliveredMessage, type OutboxEntry } from '../../src/client/index.js';
+import { DeferredStorage } from '../../src/client/storage-contract.suite.js';
 import { signStaticConfig } from '../../src/protocol/index.js';
 import { admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
@@ -59,7 +60,7 @@ describe('SDK against a server process', () => {
     const subDir = dataDir();
     const seen: string[] = [];
     let subscriber = client('display-1', subDir);
-    subscriber.subscribe('cmd', (value) => void seen.push(value), { scope: 'home' });
+    subscriber.subscribe('cmd', (_stream, data) => void seen.push(data), { scope: 'home' });
     await subscriber.update(); // the server-held cursor starts at the head
     await subscriber.close();
 
@@ -68,12 +69,61 @@ describe('SDK against a server process', () => {
     await sender.close();
 
     subscriber = client('display-1', subDir); // a restart: the acknowledgements were kept
-    subscriber.subscribe('cmd', (value) => void seen.push(value), { scope: 'home' });
+    subscriber.subscribe('cmd', (_stream, data) => void seen.push(data), { scope: 'home' });
     assert.equal((await subscriber.update()).delivered, 3);
     assert.deepEqual(seen, ['on', 'off', 'on again']);
     assert.equal((await subscriber.update()).delivered, 0);
     assert.deepEqual(seen, ['on', 'off', 'on again']);
     await subscriber.close();
+  });
+
+  it('one callback serves several streams: it is told the stream, the data and the message', async () => {
+    const c = client('panel-1');
+    const seen: string[] = [];
+    const onMessage = (stream: string, data: string, message: DeliveredMessage) => void seen.push(`${message.scope}/${stream}=${data} from ${message.from}`);
+    c.subscribe('door', onMessage, { scope: 'home' });
+    c.subscribe('window', onMessage, { scope: 'home' });
+    await c.update();
+    const sender = client('sensor-2');
+    await sender.publish('door', 'open', { scope: 'home' });
+    await sender.publish('window', 'shut', { scope: 'home' });
+    await sender.close();
+    assert.equal((await c.update()).delivered, 2);
+    assert.deepEqual(seen.sort(), ['home/door=open from sensor-2', 'home/window=shut from sensor-2']);
+    await c.close();
+  });
+
+  it('publish() without queue brings the subscriptions in the same round trip: the callback runs before it resolves', async () => {
+    const c = client('echo-1');
+    const order: string[] = [];
+    c.subscribe('echo', (stream, data) => void order.push(`callback ${stream} ${data}`), { scope: 'home' });
+    await c.update(); // the server-held cursor starts at the head
+    const queued = await c.publish('echo', 'later', { scope: 'home', queue: true });
+    assert.equal(queued.seq, null);
+    assert.equal(order.length, 0, 'a queued publish sends nothing');
+    const receipt = await c.publish('echo', 'ping', { scope: 'home' });
+    order.push(`resolved ${receipt.seq}`);
+    assert.equal(c.outboxSize, 0, 'the direct publish took the queued message along');
+    // The server answers a sync's messages after storing its publish items, so both come back at once.
+    assert.deepEqual(order, ['callback echo later', 'callback echo ping', `resolved ${receipt.seq}`]);
+    assert.equal((await c.update()).delivered, 0, 'acknowledged: nothing comes twice');
+    await c.close();
+  });
+
+  it('publish() goes through when a subscription is refused, and says why', async () => {
+    const dir = dataDir();
+    await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps/demo/devices/narrow-1/approve');
+    const grants = await admin(s.url, s.adminToken, 'PUT', '/v1/admin/apps/demo/devices/narrow-1/grants', { grants: [{ action: 'publish', scope: 'home', stream: '*' }] });
+    assert.equal(grants.status, 200, JSON.stringify(grants.json));
+    const c = client('narrow-1', dir);
+    const errors: Error[] = [];
+    c.on('error', (e) => void errors.push(e));
+    c.subscribe('secrets', () => undefined, { scope: 'home' });
+    const receipt = await c.publish('note', 'hello', { scope: 'home' });
+    assert.equal(typeof receipt.seq, 'number');
+    assert.ok(errors.some((e) => e instanceof StratusError && e.code === 'forbidden'), errors.map((e) => e.message).join('; '));
+    assert.deepEqual(await storedValues(s.url, s.adminToken, 'demo', 'scope=home&stream=note'), ['hello']);
+    await c.close();
   });
 
   it('a callback that throws gets the message again; later messages wait behind it', async () => {
@@ -82,16 +132,16 @@ describe('SDK against a server process', () => {
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     let failNext = true;
-    c.subscribe('jobs', (value) => {
-      calls.push(value);
+    c.subscribe('jobs', (_stream, data) => {
+      calls.push(data);
       if (failNext) {
         failNext = false;
         throw new Error('disk full');
       }
     });
     await c.update();
-    await c.publish('jobs', 'a');
-    await c.publish('jobs', 'b');
+    await c.publish('jobs', 'a', { queue: true });
+    await c.publish('jobs', 'b', { queue: true });
     assert.equal((await c.update()).delivered, 0);
     assert.deepEqual(calls, ['a']);
     assert.match(errors[0]?.message ?? '', /threw at seq 1; it comes again: disk full/);
@@ -137,6 +187,17 @@ describe('SDK against a server process', () => {
     await rebooted.close();
   });
 
+  it('maybeUpdate() counts the interval on the injected clock', async () => {
+    let nowMs = Date.parse('2026-01-01T00:00:00Z'); // far from the server's time: the offset is learned
+    const c = new Stratus({ server: s.url, app: 'demo', secret: s.demoSecret, device: 'clocked-1', dataDir: dataDir(), nowMs: () => nowMs });
+    assert.notEqual(await c.maybeUpdate(60), null);
+    nowMs += 59_999;
+    assert.equal(await c.maybeUpdate(60), null);
+    nowMs += 1;
+    assert.notEqual(await c.maybeUpdate(60), null);
+    await c.close();
+  });
+
   it('publish() while the server is unreachable keeps the message for the next update()', async () => {
     const dir = dataDir();
     const offline = new Stratus({ server: 'http://127.0.0.1:9', app: 'demo', secret: s.demoSecret, device: 'field-1', dataDir: dir, retry: { attempts: 2, baseMs: 1 } });
@@ -155,7 +216,7 @@ describe('SDK against a server process', () => {
     const got: DeliveredMessage[] = [];
     let arrived: () => void = () => undefined;
     const both = new Promise<void>((resolve) => (arrived = resolve));
-    listener.subscribe('alarm', (_v, m) => {
+    listener.subscribe('alarm', (_stream, _data, m) => {
       got.push(m);
       if (got.length === 2) arrived();
     }, { scope: 'home' });
@@ -217,6 +278,31 @@ describe('SDK outbox rules', () => {
     assert.equal((await metered.update()).published, 2);
     assert.deepEqual(await storedValues(s.url, s.adminToken, 'rules', 'scope=open&stream=m'), ['alert', 'warning']);
     assert.equal(metered.outboxSize, 1);
+  });
+
+  it('works on an asynchronous storage (every call a promise, as IndexedDB), and restarts from it', async () => {
+    await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps/rules/devices/kiosk/approve');
+    const config = await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/rules/devices/kiosk/config', { set: { colour: 'blue' } });
+    assert.equal(config.status, 200, JSON.stringify(config.json));
+    const kept = new MemoryStorage(); // what the asynchronous storage keeps, across "restarts"
+    const kiosk = client('kiosk', { storage: new DeferredStorage(kept) });
+    const seen: string[] = [];
+    kiosk.subscribe('echo', (_stream, data) => void seen.push(data), { scope: 'open' });
+    await kiosk.update();
+    await kiosk.publish('echo', 'queued', { scope: 'open', queue: true });
+    assert.equal(kiosk.outboxSize, 1);
+    assert.equal(typeof (await kiosk.publish('echo', 'direct', { scope: 'open' })).seq, 'number');
+    assert.deepEqual(seen, ['queued', 'direct']);
+    assert.equal(kiosk.outboxSize, 0);
+    assert.equal(kiosk.get('colour', 'none'), 'blue');
+    await kiosk.close();
+
+    const restarted = client('kiosk', { storage: new DeferredStorage(kept) });
+    await restarted.ready();
+    assert.equal(restarted.get('colour', 'none'), 'blue', 'the config kept in the storage');
+    restarted.subscribe('echo', (_stream, data) => void seen.push(data), { scope: 'open' });
+    assert.equal((await restarted.update()).delivered, 0, 'the acknowledgements kept too: nothing comes twice');
+    await restarted.close();
   });
 
   it('a refusal is thrown by publish(), and reported for queued messages; neither stays queued', async () => {

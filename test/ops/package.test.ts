@@ -141,7 +141,7 @@ describe('the npm package', () => {
 const [server, secret, dataDir] = process.argv.slice(2);
 const reader = new Stratus({ server, app: 'demo', secret, device: 'packaged-sdk', dataDir });
 const got = [];
-reader.subscribe('pkg', (value) => got.push(value), { scope: 'fleet', limit: 10 });
+reader.subscribe('pkg', (_stream, data) => got.push(data), { scope: 'fleet', limit: 10 });
 await reader.update();
 await reader.close();
 console.log(JSON.stringify(got));

@@ -113,7 +113,7 @@ describe('HTTPS with a private CA', () => {
     const writer = sdk(server, 'tls-writer', ca1.cert);
     const reader = sdk(server, 'tls-reader', ca1.cert);
     const got: string[] = [];
-    reader.subscribe('readings', (value) => void got.push(value), { scope: 'fleet', limit: 10 });
+    reader.subscribe('readings', (_stream, data) => void got.push(data), { scope: 'fleet', limit: 10 });
     try {
       const receipt = await writer.publish('readings', { celsius: 21 }, { scope: 'fleet' });
       assert.ok(receipt.seq !== null && receipt.seq > 0, 'stored, with a sequence number');
@@ -194,7 +194,7 @@ describe('HTTPS with a private CA', () => {
     // What a device sent over plain HTTP is there over HTTPS.
     const reader = sdk(server, 'tls-plain-reader', ca1.cert);
     const got: string[] = [];
-    reader.subscribe('plain', (value) => void got.push(value), { scope: 'fleet', limit: 10 });
+    reader.subscribe('plain', (_stream, data) => void got.push(data), { scope: 'fleet', limit: 10 });
     try {
       await reader.update();
       assert.deepEqual(got, ['hello']);
@@ -231,8 +231,8 @@ describe('SIGHUP reloads the certificate', () => {
     const got: string[] = [];
     listener.subscribe(
       'alerts',
-      (value) => {
-        got.push(value);
+      (_stream, data) => {
+        got.push(data);
         wake();
       },
       { scope: 'fleet' },

@@ -79,9 +79,9 @@ export function subCommand(program: Command): void {
       });
       client.subscribe(
         stream,
-        (value: string, m: DeliveredMessage) => {
+        (_stream: string, data: string, m: DeliveredMessage) => {
           if (o.count !== undefined && printed >= o.count) throw ENOUGH;
-          process.stdout.write(json ? `${JSON.stringify(m)}\n` : `${value}\n`);
+          process.stdout.write(json ? `${JSON.stringify(m)}\n` : `${data}\n`);
           printed++;
           if (o.count !== undefined && printed >= o.count) finish();
         },
