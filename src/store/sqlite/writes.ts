@@ -7,9 +7,11 @@ import type {
   ConfigChange,
   DevicePatch,
   DeviceRecord,
+  InsertedDevice,
   NewApp,
   NewDevice,
   NewMessage,
+  PresetChange,
   PublishOutcome,
   StoreSyncInput,
   StreamRef,
@@ -60,6 +62,13 @@ export class SqliteWrites {
          ON CONFLICT (app_id, device_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ),
       deleteConfig: p('DELETE FROM config_entries WHERE app_id = ? AND device_id = ? AND key = ?'),
+      presetsOf: p('SELECT key, value, updated_at, actor FROM config_presets WHERE app_id = ? AND guid = ? ORDER BY key'),
+      dropPresets: p('DELETE FROM config_presets WHERE app_id = ? AND guid = ?'),
+      upsertPreset: p(
+        `INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, guid, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, actor = excluded.actor`,
+      ),
+      deletePreset: p('DELETE FROM config_presets WHERE app_id = ? AND guid = ? AND key = ?'),
       history: p('INSERT INTO config_history (app_id, device_id, key, value, time, actor) VALUES (?, ?, ?, ?, ?, ?)'),
       findById: p('SELECT seq FROM messages WHERE stream_id = ? AND writer = ? AND client_id = ?'),
       insertMessage: p(
@@ -119,9 +128,25 @@ export class SqliteWrites {
     this.db.prepare('INSERT INTO app_secrets (app_id, secret, created_at) VALUES (?, ?, ?)').run(appId, secret, now);
   }
 
-  insertDevice(d: NewDevice): DeviceRecord {
-    this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.now, d.address);
-    return toDevice(this.s.device.get(d.appId, d.guid) as DeviceRow);
+  insertDevice(d: NewDevice): InsertedDevice {
+    const inserted = this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.now, d.address).changes === 1;
+    const device = toDevice(this.s.device.get(d.appId, d.guid) as DeviceRow);
+    if (!inserted) return device;
+    const presets = this.s.presetsOf.all(d.appId, d.guid) as { key: string; value: string; updated_at: number; actor: string }[];
+    if (presets.length === 0) return device;
+    for (const p of presets) {
+      this.s.upsertConfig.run(d.appId, device.id, p.key, p.value, p.updated_at);
+      this.s.history.run(d.appId, device.id, p.key, p.value, p.updated_at, p.actor);
+    }
+    this.s.dropPresets.run(d.appId, d.guid);
+    return { ...device, presetApplied: true };
+  }
+
+  changePresetConfig(c: PresetChange): boolean {
+    if (this.s.device.get(c.appId, c.guid)) return false;
+    for (const [key, value] of Object.entries(c.set)) this.s.upsertPreset.run(c.appId, c.guid, key, value, c.now, c.actor);
+    for (const key of c.unset) this.s.deletePreset.run(c.appId, c.guid, key);
+    return true;
   }
 
   updateDevice(deviceId: number, patch: DevicePatch): DeviceRecord | null {
