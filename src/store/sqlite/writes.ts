@@ -17,6 +17,7 @@ import type {
   StreamRef,
   SubscriptionRequest,
 } from '../types.js';
+import { nextCursor, replayStart } from '../cursor-rule.js';
 import { APP_WIDE, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 import { StreamHeads } from './stream-heads.js';
 
@@ -204,23 +205,14 @@ export class SqliteWrites {
     return { seq: existing.seq, duplicate: true };
   }
 
-  /** Where a new or reset cursor starts: the head, or just before the `limit` newest live messages. */
-  private startOf(streamId: number, head: number, limit: number | null, now: number): number {
-    if (!limit) return head;
-    const nth = this.s.nthNewest.get(streamId, now, limit - 1) as { seq: number } | undefined;
-    return nth ? nth.seq - 1 : 0;
-  }
-
   private cursorOf(deviceId: number, s: SubscriptionRequest, now: number): CursorOutcome {
     const stream = this.heads.get(s, true) as { id: number; head: number };
-    const stored = this.s.findCursor.get(deviceId, stream.id) as { cursor: number } | undefined;
-    let cursor: number;
-    if (!stored || s.reset) {
-      cursor = !s.reset && s.after !== null ? Math.min(s.after, stream.head) : this.startOf(stream.id, stream.head, s.limit, now);
-    } else {
-      cursor = s.after === null ? stored.cursor : Math.max(stored.cursor, Math.min(s.after, stream.head));
-    }
-    if (!stored || stored.cursor !== cursor) this.s.upsertCursor.run(deviceId, stream.id, cursor, now);
+    const stored = (this.s.findCursor.get(deviceId, stream.id) as { cursor: number } | undefined)?.cursor ?? null;
+    const cursor = nextCursor({ stored, head: stream.head, after: s.after, reset: s.reset }, () => {
+      const nth = s.limit ? (this.s.nthNewest.get(stream.id, now, s.limit - 1) as { seq: number } | undefined) : undefined;
+      return replayStart(stream.head, s.limit, nth?.seq ?? null);
+    });
+    if (stored !== cursor) this.s.upsertCursor.run(deviceId, stream.id, cursor, now);
     return { streamId: stream.id, cursor, head: stream.head };
   }
 
