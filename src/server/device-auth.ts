@@ -105,7 +105,7 @@ export async function authenticateDevice(services: Services, call: DeviceCall): 
   }
 
   const app = cached.app;
-  const wait = services.rateLimiter.take(`${app.id}:${guid}`, Date.now());
+  const wait = services.rateLimiter.take(`${app.id}:${guid}`, services.clockMs());
   if (wait > 0) throw new StratusError('rate_limited', 'too many requests from this device', { retryAfterSeconds: wait });
 
   const { device, created } = await admit(services, app, guid, call.ip, now);
