@@ -45,6 +45,12 @@ export const TABLES: readonly TableSpec[] = [
   },
   { name: 'config_entries', columns: cols('app_id, device_id, key:text, value:text, updated_at'), key: ['app_id', 'device_id', 'key'], identity: false },
   { name: 'config_history', columns: cols('id, app_id, device_id, key:text, value:text, time, actor:text'), key: ['id'], identity: true },
+  {
+    name: 'config_presets',
+    columns: cols('app_id, guid:text, key:text, value:text, updated_at, actor:text'),
+    key: ['app_id', 'guid', 'key'],
+    identity: false,
+  },
   { name: 'streams', columns: cols('id, app_id, scope:text, owner:text, name:text, head'), key: ['id'], identity: true },
   {
     name: 'messages',

@@ -7,7 +7,7 @@ import { HEADER_TIME, StratusError, checkJsonText, decodeUtf8 } from '../protoco
 import type { Store } from '../store/types.js';
 import { authenticateAdmin } from './admin-auth.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, systemMillisClock, type Clock, type MillisClock } from './clock.js';
 import { consoleRoutes } from './console-assets.js';
 import { answerClientError, sendError } from './error-reply.js';
 import { instrumentFastify, listenMetrics, metricsRoute, observeDeviceRequest, parseListen } from './metrics/endpoint.js';
@@ -28,6 +28,8 @@ export interface BuildOptions {
   store: Store;
   options?: Partial<ServerOptions>;
   clock?: Clock;
+  /** Milliseconds for caches and rate limits (tests move it with `clock`); defaults to the system's. */
+  clockMs?: MillisClock;
   /** A pino logger or `false`; defaults to JSON logs at `options.logLevel`. */
   logger?: boolean | object;
 }
@@ -50,6 +52,7 @@ export interface StratusServer {
 export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   const options = resolveOptions(build.options ?? {});
   const clock = build.clock ?? systemClock;
+  const clockMs = build.clockMs ?? systemMillisClock;
   const metricsListen = options.metricsListen === '' ? null : parseListen(options.metricsListen);
   // The device API answers from the request event (src/server/routes/device); Fastify the rest.
   let deviceApi: DeviceApi | null = null;
@@ -75,7 +78,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     forceCloseConnections: 'idle',
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const services = createServices(build.store, options, clock, app.log);
+  const services = createServices(build.store, options, clock, app.log, clockMs);
   deviceApi = new DeviceApi(services, app.log);
   const adminThrottle = new AuthThrottle();
   if (metricsListen !== null || options.metricsToken !== '') {
@@ -125,7 +128,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, clockMs));
   app.setNotFoundHandler((request, reply) =>
     sendError(new StratusError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply),
   );

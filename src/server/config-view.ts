@@ -1,5 +1,6 @@
 import { configEtag, formatConfigText, type ConfigValues } from '../protocol/index.js';
 import type { Store } from '../store/types.js';
+import { systemMillisClock, type MillisClock } from './clock.js';
 
 /** A device's merged config as served: values, text and ETag (quoted, as in the header). */
 export interface ConfigView {
@@ -44,6 +45,7 @@ export class ConfigViews {
   constructor(
     private readonly store: Store,
     private readonly maxAgeMs: number,
+    private readonly clockMs: MillisClock = systemMillisClock,
   ) {}
 
   private async load(appId: number): Promise<AppConfig> {
@@ -58,7 +60,7 @@ export class ConfigViews {
         overrides.set(e.deviceId, own);
       }
     }
-    const config = { appWide, overrides, views: new Map(), loadedAtMs: Date.now() };
+    const config = { appWide, overrides, views: new Map(), loadedAtMs: this.clockMs() };
     // Read before a change that was invalidated meanwhile: answer this caller, cache nothing.
     if (generation === this.generation) this.apps.set(appId, config);
     return config;
@@ -66,7 +68,7 @@ export class ConfigViews {
 
   private async appConfig(appId: number): Promise<AppConfig> {
     const cached = this.apps.get(appId);
-    if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return cached;
+    if (cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs) return cached;
     let pending = this.loading.get(appId);
     if (!pending) {
       const started = this.load(appId).finally(() => {
@@ -81,7 +83,7 @@ export class ConfigViews {
   /** The merged view when the app's config is loaded and fresh: the poll path needs no promise. */
   peek(appId: number, deviceId: number | null): ConfigView | undefined {
     const cached = this.apps.get(appId);
-    return cached && Date.now() - cached.loadedAtMs < this.maxAgeMs ? this.merge(cached, deviceId) : undefined;
+    return cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs ? this.merge(cached, deviceId) : undefined;
   }
 
   /** The merged view for a device; `deviceId` null gives the app-wide default. */

@@ -105,7 +105,7 @@ export async function authenticateDevice(services: Services, call: DeviceCall): 
   }
 
   const app = cached.app;
-  const wait = services.rateLimiter.take(`${app.id}:${guid}`, Date.now());
+  const wait = services.rateLimiter.take(`${app.id}:${guid}`, services.clockMs());
   if (wait > 0) throw new StratusError('rate_limited', 'too many requests from this device', { retryAfterSeconds: wait });
 
   const { device, created } = await admit(services, app, guid, call.ip, now);
@@ -130,12 +130,14 @@ async function admit(
   if (known) return { device: known, created: false };
   if (app.policy === 'closed') {
     await services.events.recordRejection(app, guid, 'denied', address, now);
-    throw new StratusError('denied', 'this app admits no new devices');
+    throw new StratusError('denied', 'this app admits no new devices (an admin can approve this GUID ahead: stratus device approve APP GUID)');
   }
   const status = app.policy === 'open' ? 'approved' : 'pending';
   await services.quotas.checkNewDevice(app, address, status === 'pending', now);
   const device = await services.store.insertDevice({ appId: app.id, guid, status, now, address });
   services.directory.rememberDevice(device);
+  // It took over config prepared for its GUID: the app's cached configs do not hold it yet.
+  if (device.presetApplied) await services.cluster.configChanged(app.id);
   if (status === 'pending') await services.events.record(app, 'access', { device: guid, address }, now);
   return { device, created: true };
 }

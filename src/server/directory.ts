@@ -1,4 +1,5 @@
 import type { ActiveSecret, AppRecord, DeviceRecord, Store } from '../store/types.js';
+import { systemMillisClock, type MillisClock } from './clock.js';
 import { LruMap } from './lru.js';
 
 export interface CachedApp {
@@ -36,6 +37,7 @@ export class Directory {
     private readonly store: Store,
     private readonly maxAgeMs: number,
     deviceEntries: number,
+    private readonly clockMs: MillisClock = systemMillisClock,
   ) {
     this.devices = new LruMap(deviceEntries);
   }
@@ -43,7 +45,7 @@ export class Directory {
   /** The cached app when fresh; the hot path takes it without a promise. */
   peekApp(name: string): CachedApp | undefined {
     const cached = this.apps.get(name);
-    return cached && Date.now() - cached.loadedAtMs < this.maxAgeMs ? cached : undefined;
+    return cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs ? cached : undefined;
   }
 
   async app(name: string, now: number): Promise<CachedApp | null> {
@@ -56,7 +58,7 @@ export class Directory {
       return null;
     }
     const secrets = await this.store.activeSecrets(app.id, now);
-    const entry = { app, secrets, secretTexts: secrets.map((s) => s.secret), loadedAtMs: Date.now() };
+    const entry = { app, secrets, secretTexts: secrets.map((s) => s.secret), loadedAtMs: this.clockMs() };
     if (generation === this.generation) this.apps.set(name, entry);
     return entry;
   }
@@ -64,13 +66,13 @@ export class Directory {
   /** The cached device when fresh. */
   peekDevice(appId: number, guid: string): DeviceRecord | undefined {
     const cached = this.devices.get(`${appId}:${guid}`);
-    return cached && Date.now() - cached.loadedAtMs < this.maxAgeMs ? cached.device : undefined;
+    return cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs ? cached.device : undefined;
   }
 
   async device(appId: number, guid: string): Promise<DeviceRecord | null> {
     const key = `${appId}:${guid}`;
     const cached = this.devices.get(key);
-    if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return cached.device;
+    if (cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs) return cached.device;
     const generation = this.generation;
     const device = await this.store.getDevice(appId, guid);
     if (generation !== this.generation) return device;
@@ -80,7 +82,7 @@ export class Directory {
         device.lastSeen = cached.device.lastSeen;
         device.lastAddress = cached.device.lastAddress;
       }
-      this.devices.set(key, { device, loadedAtMs: Date.now() });
+      this.devices.set(key, { device, loadedAtMs: this.clockMs() });
     } else {
       this.devices.delete(key);
     }
@@ -88,7 +90,7 @@ export class Directory {
   }
 
   rememberDevice(device: DeviceRecord): void {
-    this.devices.set(`${device.appId}:${device.guid}`, { device, loadedAtMs: Date.now() });
+    this.devices.set(`${device.appId}:${device.guid}`, { device, loadedAtMs: this.clockMs() });
   }
 
   forgetApp(name: string): void {

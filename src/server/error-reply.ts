@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { StratusError, errorText, type ErrorCode } from '../protocol/index.js';
 import { storageFullError } from '../store/storage-errors.js';
+import { systemMillisClock, type MillisClock } from './clock.js';
 
 /** Does the client prefer `text/plain` (PROTOCOL §4)? */
 export function wantsText(accept: string | undefined): boolean {
@@ -21,8 +22,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 let lastStorageWarningMs = -Infinity;
 
 /** Storage trouble is logged at most every 10 s: every refused request would otherwise add a line. */
-function warnStorage(log: FastifyBaseLogger, error: StratusError): void {
-  const now = Date.now();
+function warnStorage(log: FastifyBaseLogger, error: StratusError, now: number): void {
   if (now - lastStorageWarningMs < 10_000) return;
   lastStorageWarningMs = now;
   log.warn({ err: (error.cause as Error | undefined)?.message }, `storage: ${error.message}`);
@@ -35,9 +35,9 @@ export function isClientAbort(error: unknown): boolean {
 }
 
 /** Turns any thrown error into a StratusError; unknown errors become `internal` (and are logged). */
-export function toStratusError(error: unknown, log: FastifyBaseLogger): StratusError {
+export function toStratusError(error: unknown, log: FastifyBaseLogger, nowMs: MillisClock = systemMillisClock): StratusError {
   if (error instanceof StratusError) {
-    if (error.code === 'unavailable' && error.cause !== undefined) warnStorage(log, error);
+    if (error.code === 'unavailable' && error.cause !== undefined) warnStorage(log, error, nowMs());
     return error;
   }
   if (isClientAbort(error)) {
@@ -46,7 +46,7 @@ export function toStratusError(error: unknown, log: FastifyBaseLogger): StratusE
   }
   const full = storageFullError(error);
   if (full) {
-    warnStorage(log, full);
+    warnStorage(log, full, nowMs());
     return full;
   }
   const e = error as FastifyError;
@@ -77,8 +77,8 @@ export function errorAnswer(e: StratusError, accept: string | undefined): ErrorA
 }
 
 /** Error answers of the routes Fastify serves (admin API, console, health). */
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const answer = errorAnswer(toStratusError(error, request.log), request.headers.accept);
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, nowMs: MillisClock = systemMillisClock): FastifyReply {
+  const answer = errorAnswer(toStratusError(error, request.log, nowMs), request.headers.accept);
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 

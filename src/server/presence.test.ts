@@ -33,21 +33,16 @@ describe('Presence', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A presence service on a clock the test sets, flushing every 5 ms; and the events it recorded. */
+  /** A presence service whose timer the test plays (tick) on a clock it sets; and the events it recorded. */
   function presenceAt(clock: { now: number }) {
     const log = pino({ level: 'silent' });
     const events = new SystemEvents((input) => syncAndNotify(store, new LiveHub(), input), log, 60);
     const presence = new Presence(store, events, log);
-    presence.start(5, () => clock.now);
     const recorded = async () =>
       (await store.readMessages({ appId: app.id, scope: SYSTEM_SCOPE, owner: '', stream: 'presence' }, 0, 1000, clock.now)).map(
         (m) => JSON.parse(m.value) as { device: string; online: boolean },
       );
     return { presence, recorded };
-  }
-
-  async function settle(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 60));
   }
 
   it('records a device online, keeps it online while it checks in, and offline once it is silent', async () => {
@@ -61,7 +56,7 @@ describe('Presence', () => {
     for (let t = 1; t <= 30; t++) {
       clock.now = T0 + t;
       if (t % 5 === 0) presence.checkIn(app, chatty, chatty.lastSeen, '10.0.0.2', clock.now, REFRESH);
-      await settle();
+      await presence.tick(clock.now);
       if (t === 19) assert.deepEqual((await recorded()).filter((e) => !e.online), [], 'nobody offline within two refresh intervals');
     }
     await presence.stop();
@@ -76,7 +71,7 @@ describe('Presence', () => {
     presence.checkIn(app, gone, null, null, clock.now, REFRESH);
     presence.forget(gone.id);
     clock.now += 3 * REFRESH;
-    await settle();
+    await presence.tick(clock.now);
     await presence.stop();
     assert.deepEqual((await recorded()).filter((e) => e.device === 'deleted').map((e) => e.online), [true]);
   });

@@ -19,6 +19,8 @@ export class Presence {
   /** The apps of online devices (few), for the offline events. */
   private readonly apps = new Map<number, AppRecord>();
   private timer: NodeJS.Timeout | null = null;
+  /** Presence events being written: a tick and stop wait for them. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -27,10 +29,15 @@ export class Presence {
   ) {}
 
   start(flushMs: number, clock: () => number): void {
-    this.timer = setInterval(() => {
-      void this.flush().then(() => this.markOffline(clock()));
-    }, flushMs);
+    this.timer = setInterval(() => void this.tick(clock()), flushMs);
     this.timer.unref();
+  }
+
+  /** What the timer does: writes the check-ins, then records the devices gone offline by `now`. */
+  async tick(now: number): Promise<void> {
+    await this.flush();
+    await this.markOffline(now);
+    await Promise.all(this.recording);
   }
 
   /** `lastSeen`: when the device was seen before this request, null for a device seen the first time. */
@@ -41,7 +48,12 @@ export class Presence {
     device.lastAddress = address ?? device.lastAddress;
     this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
     if (this.apps.get(app.id) !== app) this.apps.set(app.id, app);
-    if (!wasOnline) void this.events.record(app, 'presence', { device: device.guid, online: true, address }, now);
+    if (!wasOnline) this.record(app, { device: device.guid, online: true, address }, now);
+  }
+
+  private record(app: AppRecord, event: Record<string, unknown>, now: number): void {
+    const written = this.events.record(app, 'presence', event, now).finally(() => this.recording.delete(written));
+    this.recording.add(written);
   }
 
   /**
@@ -56,7 +68,7 @@ export class Presence {
       const app = this.apps.get(entry.appId);
       if (!stored || !app) continue; // deleted meanwhile
       if (stored.lastSeen + entry.windowSeconds > now) continue; // seen through another node
-      void this.events.record(app, 'presence', { device: stored.guid, online: false }, now);
+      this.record(app, { device: stored.guid, online: false }, now);
     }
   }
 
@@ -85,5 +97,6 @@ export class Presence {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
+    await Promise.all(this.recording);
   }
 }

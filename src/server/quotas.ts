@@ -1,5 +1,6 @@
 import { StratusError } from '../protocol/index.js';
 import type { AppRecord, DeviceCounts, Store, StreamRef } from '../store/types.js';
+import { systemMillisClock, type MillisClock } from './clock.js';
 import { LruMap } from './lru.js';
 import { MinuteCounter } from './minute-counter.js';
 import type { ServerOptions } from './options.js';
@@ -27,18 +28,19 @@ class CountCache<K, V extends object> {
   constructor(
     maxKeys: number,
     private readonly maxAgeMs: number,
+    private readonly clockMs: MillisClock,
   ) {
     this.entries = new LruMap(maxKeys);
   }
 
   get(key: K, load: () => Promise<V>): Promise<V> {
     const cached = this.entries.get(key);
-    if (cached && Date.now() - cached.loadedAtMs < this.maxAgeMs) return Promise.resolve(cached.value);
+    if (cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs) return Promise.resolve(cached.value);
     let loading = this.loading.get(key);
     if (loading === undefined) {
       loading = load()
         .then((value) => {
-          this.entries.set(key, { value, loadedAtMs: Date.now() });
+          this.entries.set(key, { value, loadedAtMs: this.clockMs() });
           return value;
         })
         .finally(() => this.loading.delete(key));
@@ -79,10 +81,11 @@ export class Quotas {
   constructor(
     private readonly store: Store,
     private readonly options: QuotaOptions,
+    clockMs: MillisClock = systemMillisClock,
   ) {
-    this.deviceCounts = new CountCache(10_000, options.appCacheMs);
-    this.streamCounts = new CountCache(10_000, options.appCacheMs);
-    this.cursorCounts = new CountCache(100_000, options.appCacheMs);
+    this.deviceCounts = new CountCache(10_000, options.appCacheMs, clockMs);
+    this.streamCounts = new CountCache(10_000, options.appCacheMs, clockMs);
+    this.cursorCounts = new CountCache(100_000, options.appCacheMs, clockMs);
   }
 
   /** Throws `rate_limited` or `quota_exceeded` when the app may not register another device now. */

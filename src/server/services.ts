@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store, StoreSyncInput, StoreSyncResult } from '../store/types.js';
-import type { Clock } from './clock.js';
+import { systemMillisClock, type Clock, type MillisClock } from './clock.js';
 import { Cluster } from './cluster.js';
 import { ConfigViews, type ConfigView } from './config-view.js';
 import { Directory } from './directory.js';
@@ -19,6 +19,8 @@ export interface Services {
   store: Store;
   options: ServerOptions;
   clock: Clock;
+  /** Milliseconds, for caches and rate limits. */
+  clockMs: MillisClock;
   directory: Directory;
   configs: ConfigViews;
   nonces: NonceCache;
@@ -35,23 +37,30 @@ export interface Services {
   sync(input: StoreSyncInput): Promise<StoreSyncResult>;
 }
 
-export function createServices(store: Store, options: ServerOptions, clock: Clock, log: FastifyBaseLogger): Services {
+export function createServices(
+  store: Store,
+  options: ServerOptions,
+  clock: Clock,
+  log: FastifyBaseLogger,
+  clockMs: MillisClock = systemMillisClock,
+): Services {
   const live = new LiveHub();
   const activity = new FleetActivity(live);
   const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input, activity);
   const events = new SystemEvents(sync, log, options.rejectionsPerAppPerMinute);
-  const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries);
-  const configs = new ConfigViews(store, options.appCacheMs);
+  const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries, clockMs);
+  const configs = new ConfigViews(store, options.appCacheMs, clockMs);
   return {
     store,
     options,
     clock,
+    clockMs,
     directory,
     configs,
     cluster: new Cluster(store, directory, configs, live, log),
     nonces: new NonceCache(options.timeWindowSeconds),
     rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst, options.deviceCacheEntries),
-    quotas: new Quotas(store, options),
+    quotas: new Quotas(store, options, clockMs),
     presence: new Presence(store, events, log),
     events,
     live,

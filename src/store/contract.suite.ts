@@ -384,6 +384,66 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    describe('config prepared for a GUID not seen yet', () => {
+      const preset = (guid: string, set: Record<string, string>, unset: string[], now: number, appId = app.id) =>
+        store.changePresetConfig({ appId, guid, set, unset, now, actor: 'alice' });
+
+      it('is kept by GUID and app, creates no device and counts nowhere', async () => {
+        assert.equal(await preset('new-board', { debug: '2', mode: 'eco' }, [], T0), true);
+        assert.equal(await preset('new-board', { debug: '3' }, ['mode', 'never-set'], T0 + 1), true);
+        assert.deepEqual(await store.presetConfig(app.id, 'new-board'), [{ key: 'debug', value: '3', updatedAt: T0 + 1 }]);
+        assert.deepEqual(await store.presetConfig(app.id, 'other-board'), []);
+        const other = await store.insertApp(newApp('aviary'), 's', T0);
+        assert.deepEqual(await store.presetConfig(other.id, 'new-board'), []);
+        assert.equal(await store.getDevice(app.id, 'new-board'), null);
+        assert.deepEqual(await store.listDevices(app.id, { limit: 10, offset: 0 }), []);
+        assert.deepEqual(await store.deviceCounts(app.id), { total: 0, pending: 0 });
+        assert.deepEqual(await store.configEntries(app.id), []);
+        assert.deepEqual(await store.configHistory(app.id, null, 10), []);
+        assert.equal((await store.stats()).devices, 0);
+      });
+
+      it("the device's insert takes it over as its overrides, with the changes in its history", async () => {
+        await preset('new-board', { debug: '2', mode: 'eco' }, [], T0 + 1);
+        const d = await device('new-board', { status: 'pending', now: T0 + 9 });
+        assert.equal(d.presetApplied, true);
+        assert.equal(d.status, 'pending');
+        assert.deepEqual(await store.configEntries(app.id), [
+          { deviceId: d.id, key: 'debug', value: '2', updatedAt: T0 + 1 },
+          { deviceId: d.id, key: 'mode', value: 'eco', updatedAt: T0 + 1 },
+        ]);
+        assert.deepEqual((await store.configHistory(app.id, d.id, 10)).map((h) => `${h.device}:${h.key}=${h.value}@${h.time}/${h.actor}`).sort(), [
+          `new-board:debug=2@${T0 + 1}/alice`,
+          `new-board:mode=eco@${T0 + 1}/alice`,
+        ]);
+        assert.deepEqual(await store.presetConfig(app.id, 'new-board'), []);
+        const again = await device('new-board');
+        assert.equal(again.presetApplied, undefined);
+        assert.equal((await device('plain-board')).presetApplied, undefined);
+      });
+
+      it('is refused for a GUID that is a device already, writing nothing', async () => {
+        await device('known-board');
+        assert.equal(await preset('known-board', { debug: '2' }, [], T0), false);
+        assert.deepEqual(await store.presetConfig(app.id, 'known-board'), []);
+        assert.deepEqual(await store.configEntries(app.id), []);
+      });
+
+      it('concurrent presets and first requests of one GUID lose nothing', async () => {
+        const outcomes = await Promise.all([
+          preset('racer', { a: '1' }, [], T0),
+          device('racer'),
+          preset('racer', { b: '2' }, [], T0),
+        ]);
+        const d = outcomes[1] as DeviceRecord;
+        const refused = [outcomes[0], outcomes[2]].filter((o) => o === false).length;
+        const entries = (await store.configEntries(app.id)).filter((e) => e.deviceId === d.id).map((e) => e.key);
+        // every accepted preset reached the device; a refused one reached nothing
+        assert.equal(entries.length + refused, 2);
+        assert.deepEqual(await store.presetConfig(app.id, 'racer'), []);
+      });
+    });
+
     describe('deleteDevice', () => {
       it('deletes the device, its cursors, config overrides and PRIVATE messages, and nothing else', async () => {
         const d1 = await device('d1');

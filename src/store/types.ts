@@ -42,8 +42,12 @@ export interface Store {
 
   getDevice(appId: number, guid: string): Promise<DeviceRecord | null>;
   getDeviceById(deviceId: number): Promise<DeviceRecord | null>;
-  /** Inserts the device, or returns the one already there (a concurrent first request). */
-  insertDevice(input: NewDevice): Promise<DeviceRecord>;
+  /**
+   * Inserts the device, or returns the one already there (a concurrent first request). A new device
+   * takes over the config prepared for its GUID (changePresetConfig) as its overrides, in the same
+   * transaction, with those changes in its history.
+   */
+  insertDevice(input: NewDevice): Promise<InsertedDevice>;
   updateDevice(deviceId: number, patch: DevicePatch): Promise<DeviceRecord | null>;
   /** Deletes the device, its cursors, its config overrides and their history, and its PRIVATE streams. */
   deleteDevice(deviceId: number): Promise<boolean>;
@@ -58,6 +62,14 @@ export interface Store {
   /** Sets and unsets keys in one transaction and records the history. */
   changeConfig(change: ConfigChange): Promise<void>;
   configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]>;
+  /** Config prepared for a GUID that has no device yet, by key. */
+  presetConfig(appId: number, guid: string): Promise<PresetEntry[]>;
+  /**
+   * Sets and unsets keys prepared for a GUID with no device: it is not admitted and counts nowhere
+   * (devices, pending, online). When the device exists already, writes nothing and returns false
+   * (the caller changes the device's overrides instead).
+   */
+  changePresetConfig(change: PresetChange): Promise<boolean>;
 
   /** The messaging part of one device round trip (PROTOCOL §6), atomic and durable when resolved. */
   sync(input: StoreSyncInput): Promise<StoreSyncResult>;
@@ -154,6 +166,11 @@ export interface DeviceRecord {
   lastAddress: string | null;
 }
 
+export interface InsertedDevice extends DeviceRecord {
+  /** Present when the new device took over config prepared for its GUID: cached configs of the app are stale. */
+  presetApplied?: true;
+}
+
 export interface DevicePatch {
   status?: DeviceStatus;
   grants?: Grant[] | null;
@@ -191,6 +208,16 @@ export interface ConfigChange {
   unset: readonly string[];
   now: number;
   actor: string;
+}
+
+export interface PresetEntry {
+  key: string;
+  value: string;
+  updatedAt: number;
+}
+
+export interface PresetChange extends Omit<ConfigChange, 'deviceId'> {
+  guid: string;
 }
 
 export interface ConfigHistoryEntry {

@@ -88,7 +88,8 @@ describe('bad input changes nothing', () => {
     ['a config key with a colon', 'PATCH', '/v1/admin/apps/strict/config', { set: { 'a:b': '1' } }, 400, 'bad_request'],
     ['a config value of the wrong type', 'PATCH', '/v1/admin/apps/strict/config', { set: { a: 1 } }, 400, 'bad_request'],
     ['an oversize config value', 'PATCH', '/v1/admin/apps/strict/config', { set: { a: 'x'.repeat(5000) } }, 400, 'bad_request'],
-    ['config for an unknown device', 'PATCH', '/v1/admin/apps/strict/devices/ghost/config', { set: { a: '1' } }, 404, 'not_found'],
+    ['device config in an unknown app', 'PATCH', '/v1/admin/apps/nope/devices/ghost/config', { set: { a: '1' } }, 404, 'not_found'],
+    ['nothing to set for a GUID not seen yet', 'PATCH', '/v1/admin/apps/strict/devices/ghost/config', {}, 400, 'bad_request'],
     ['an admin message over the value limit', 'POST', '/v1/admin/apps/strict/messages', { scope: 'a', stream: 'b', value: 'x'.repeat(70_000) }, 413, 'too_large'],
     ['a PRIVATE read without owner', 'GET', '/v1/admin/apps/strict/messages?scope=PRIVATE&stream=b', undefined, 400, 'bad_request'],
   ];

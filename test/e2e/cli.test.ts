@@ -327,8 +327,8 @@ describe('stratus config and export-config', () => {
     await cli.fails(2, /bad_request/, 'config', 'unset', 'conf', 'bad:key');
     assert.deepEqual(await list(), before);
     assert.deepEqual(await cli.json('config', 'history', 'conf'), beforeHistory);
-    await cli.fails(1, /not_found/, 'config', 'set', 'conf', 'k', 'v', '--device', 'nobody');
-    await cli.fails(1, /not_found/, 'config', 'merged', 'conf', 'nobody');
+    await cli.fails(1, /not_found.*first calls.*stratus device approve/, 'config', 'history', 'conf', '--device', 'nobody');
+    await cli.fails(1, /not_found/, 'config', 'set', 'nope', 'k', 'v', '--device', 'nobody');
     await cli.fails(1, /not_found/, 'config', 'list', 'nope');
   });
 
@@ -357,6 +357,72 @@ describe('stratus config and export-config', () => {
     assert.deepEqual([human.code, human.stdout], [0, `wrote ${join(dir, 'default.txt')}\nwrote ${join(dir, 'devices/dev-b.txt')}\n2 files in ${dir}\n`]);
     await cli.fails(2, /required option '--out <dir>'/, 'export-config', 'conf');
     await cli.fails(1, /not_found/, 'export-config', 'nope', '--out', dir);
+  });
+});
+
+describe('stratus config --device for a GUID that has not called yet', () => {
+  let server: RunningServer;
+  let cli: ReturnType<typeof cliFor>;
+  const secrets: Record<string, string> = {};
+  const getConfig = (app: string, guid: string) => new TestDevice(server.url, app, secrets[app] as string, guid).send('GET', '/v1/config');
+  before(async () => {
+    ({ server, cli } = await started());
+    for (const [app, policy] of [['open-app', 'open'], ['approval-app', 'approval'], ['closed-app', 'closed']] as const) {
+      secrets[app] = (await cli.json('app', 'create', app, '--policy', policy)).secret;
+      await cli.json('config', 'set', app, 'debug', '0');
+    }
+  });
+  after(() => stopped(server));
+
+  it('set prepares the override without admitting the GUID; unset, list and merged work on it', async () => {
+    const set = await cli.run('config', 'set', 'approval-app', 'debug', '4', '--device', 'new-board');
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /^KEY +VALUE +UPDATEDAT\ndebug +4 /);
+    assert.match(set.stderr, /"new-board" has not called yet; these overrides are prepared for it/);
+    await cli.json('config', 'set', 'approval-app', 'tmp', 'x', '--device', 'new-board');
+    const unset = await cli.json('config', 'unset', 'approval-app', 'tmp', '--device', 'new-board');
+    assert.deepEqual(unset.map((e: any) => [e.key, e.value]), [['debug', '4']]);
+    assert.deepEqual((await cli.json('config', 'list', 'approval-app', '--device', 'new-board')).map((e: any) => e.key), ['debug']);
+    const merged = await cli.run('config', 'merged', 'approval-app', 'new-board');
+    assert.equal(merged.stdout, 'debug: 4\n');
+    // not a device: not listed, not pending, not counted
+    assert.deepEqual(await cli.json('device', 'list', 'approval-app'), []);
+    await cli.fails(1, /not_found/, 'device', 'show', 'approval-app', 'new-board');
+  });
+
+  it('an approval app keeps the GUID pending until approved; then it receives the override', async () => {
+    await cli.json('config', 'set', 'approval-app', 'mode', 'eco', '--device', 'board-2');
+    const first = await getConfig('approval-app', 'board-2');
+    assert.equal(first.status, 403);
+    assert.match(first.text, /pending_approval/);
+    assert.deepEqual((await cli.json('device', 'list', 'approval-app', '--status', 'pending')).map((d: any) => d.guid), ['board-2']);
+    await cli.json('device', 'approve', 'approval-app', 'board-2');
+    const admitted = await getConfig('approval-app', 'board-2');
+    assert.equal(admitted.status, 200, admitted.text);
+    assert.equal(admitted.text, 'debug: 0\nmode: eco\n');
+    const history = await cli.json('config', 'history', 'approval-app', '--device', 'board-2');
+    assert.deepEqual(history.map((h: any) => [h.device, h.key, h.value, h.actor]), [['board-2', 'mode', 'eco', 'admin']]);
+    const list = await cli.run('config', 'list', 'approval-app', '--device', 'board-2');
+    assert.equal(list.stderr, '', 'no "prepared" note for a device');
+  });
+
+  it('an open app admits the GUID on its first call, with the override', async () => {
+    assert.equal((await getConfig('open-app', 'warm-up')).text, 'debug: 0\n', 'the app config is cached before the preset');
+    await cli.json('config', 'set', 'open-app', 'debug', '5', '--device', 'board-3');
+    const r = await getConfig('open-app', 'board-3');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, 'debug: 5\n');
+  });
+
+  it('a closed app denies the GUID and says how to let it in; approved ahead, it receives the override', async () => {
+    await cli.json('config', 'set', 'closed-app', 'debug', '6', '--device', 'board-4');
+    const denied = await getConfig('closed-app', 'board-4');
+    assert.equal(denied.status, 403);
+    assert.match(denied.text, /denied.*admits no new devices.*stratus device approve APP GUID/);
+    await cli.json('device', 'approve', 'closed-app', 'board-4');
+    const r = await getConfig('closed-app', 'board-4');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, 'debug: 6\n');
   });
 });
 

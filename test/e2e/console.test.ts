@@ -96,6 +96,21 @@ describe('web console in chromium', () => {
     assert.deepEqual((await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/greenhouse/config')).json.entries.map((e: { key: string }) => e.key), ['interval']);
   });
 
+  it('prepares overrides for a GUID that has not called yet; approved, it receives them', async () => {
+    await page.getByLabel('GUID not seen yet').fill('sensor-9');
+    await page.getByRole('button', { name: 'Prepare' }).click();
+    await page.getByRole('note').getByText('sensor-9 has not called yet').waitFor();
+    const overrides = page.locator('section.grid2 > div').nth(1);
+    await overrides.getByLabel('Key').fill('interval');
+    await overrides.getByLabel('Value').fill('60');
+    await overrides.getByRole('button', { name: 'Set', exact: true }).click();
+    await page.getByLabel('Merged config').getByText('interval: 60').waitFor();
+    const device = new TestDevice(s.url, 'greenhouse', secret, 'sensor-9');
+    assert.equal((await device.send('GET', '/v1/config')).json.error.code, 'pending_approval');
+    assert.equal((await admin(s.url, s.adminToken, 'POST', '/v1/admin/apps/greenhouse/devices/sensor-9/approve')).status, 200);
+    assert.equal((await device.send('GET', '/v1/config', { headers: { accept: 'application/json' } })).json.interval, '60');
+  });
+
   it('a published message appears in the live tail', async () => {
     const device = new TestDevice(s.url, 'greenhouse', secret, 'sensor-7');
     await device.sync({ publish: [{ scope: 'home', stream: 'temp', value: '21.5' }] });

@@ -28,6 +28,8 @@ export async function startInProcess(options: Partial<ServerOptions> = {}, start
   const server = await buildServer({
     store,
     clock: () => time,
+    // caches and rate limits follow the same clock: they expire or refill only when the test moves it
+    clockMs: () => time * 1000,
     logger: false,
     options: { port: 0, deviceRatePerSecond: 0, ...options },
   });

@@ -33,6 +33,7 @@ export function ConfigPage({ api, app }) {
   const [devices, setDevices] = useState([]);
   const [device, setDevice] = useState('');
   const [own, setOwn] = useState(null);
+  const [newGuid, setNewGuid] = useState('');
   const [history, setHistory] = useState([]);
   const [run, error] = useAction();
   const base = `/v1/admin/apps/${enc(app)}`;
@@ -64,7 +65,13 @@ export function ConfigPage({ api, app }) {
       <${Entries} title="App-wide" entries=${appWide} onSet=${wide.set} onUnset=${wide.unset} />
       <div>
         <label>Device overrides for<select value=${device} onChange=${(e) => setDevice(e.target.value)}>
-          <option value="">choose a device</option>${devices.map((d) => html`<option value=${d.guid}>${d.guid}</option>`)}</select></label>
+          <option value="">choose a device</option>${devices.map((d) => html`<option value=${d.guid}>${d.guid}</option>`)}
+          ${device && !devices.some((d) => d.guid === device) && html`<option value=${device}>${device} (not seen yet)</option>`}</select></label>
+        <form class="row" onSubmit=${(e) => { e.preventDefault(); if (newGuid.trim()) setDevice(newGuid.trim()); setNewGuid(''); }}>
+          <label>GUID not seen yet<input value=${newGuid} onInput=${(e) => setNewGuid(e.target.value)} maxlength="64" /></label>
+          <button type="submit">Prepare</button>
+        </form>
+        ${own?.prepared && html`<p class="muted" role="note">${device} has not called yet: these overrides are prepared for it and apply once the app's policy admits it.</p>`}
         ${mine && own && html`<${Entries} title=${`Overrides of ${device}`} entries=${own.entries} onSet=${mine.set} onUnset=${mine.unset} />
           <h2>What ${device} receives</h2>
           <pre class="tail" aria-label="Merged config">${Object.entries(own.merged.values).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}: ${v}`).join('\n')}</pre>

@@ -14,22 +14,31 @@ function entriesPath(app: string, device?: string): string {
   return device ? apiPath(['apps', app, 'devices', device, 'config']) : apiPath(['apps', app, 'config']);
 }
 
-function printEntries(entries: Entry[]): void {
+interface EntriesReply {
+  entries: Entry[];
+  /** The GUID has not called yet: the entries are prepared for it. */
+  prepared?: boolean;
+}
+
+function printEntries({ entries, prepared }: EntriesReply, device?: string): void {
   printTable(entries.map((e) => ({ ...e, updatedAt: formatTime(e.updatedAt) })), ['key', 'value', 'updatedAt']);
+  if (prepared) {
+    process.stderr.write(`note: "${device}" has not called yet; these overrides are prepared for it and apply once its app's policy admits it\n`);
+  }
 }
 
 export function configCommands(program: Command): void {
   const config = program.command('config').description('app-wide config and per-device overrides');
-  const deviceOption = ['--device <guid>', 'the device whose overrides to use'] as const;
+  const deviceOption = ['--device <guid>', 'the device whose overrides to use (one that has not called yet: prepared for it)'] as const;
 
   config
     .command('list <app>')
     .description('list entries (app-wide, or one device’s overrides)')
     .option(...deviceOption)
     .action(async (app: string, o: { device?: string }, cmd: Command) => {
-      const { entries } = await adminClient(cmd).get<{ entries: Entry[] }>(entriesPath(app, o.device));
-      if (globals(cmd).json) return printJson(entries);
-      printEntries(entries);
+      const reply = await adminClient(cmd).get<EntriesReply>(entriesPath(app, o.device));
+      if (globals(cmd).json) return printJson(reply.entries);
+      printEntries(reply, o.device);
     });
 
   config
@@ -37,9 +46,9 @@ export function configCommands(program: Command): void {
     .description('set a key (quote keys with spaces: "refresh interval")')
     .option(...deviceOption)
     .action(async (app: string, key: string, value: string, o: { device?: string }, cmd: Command) => {
-      const { entries } = await adminClient(cmd).request<{ entries: Entry[] }>('PATCH', entriesPath(app, o.device), { set: { [key]: value } });
-      if (globals(cmd).json) return printJson(entries);
-      printEntries(entries);
+      const reply = await adminClient(cmd).request<EntriesReply>('PATCH', entriesPath(app, o.device), { set: { [key]: value } });
+      if (globals(cmd).json) return printJson(reply.entries);
+      printEntries(reply, o.device);
     });
 
   config
@@ -47,9 +56,9 @@ export function configCommands(program: Command): void {
     .description('remove a key')
     .option(...deviceOption)
     .action(async (app: string, key: string, o: { device?: string }, cmd: Command) => {
-      const { entries } = await adminClient(cmd).request<{ entries: Entry[] }>('PATCH', entriesPath(app, o.device), { unset: [key] });
-      if (globals(cmd).json) return printJson(entries);
-      printEntries(entries);
+      const reply = await adminClient(cmd).request<EntriesReply>('PATCH', entriesPath(app, o.device), { unset: [key] });
+      if (globals(cmd).json) return printJson(reply.entries);
+      printEntries(reply, o.device);
     });
 
   config

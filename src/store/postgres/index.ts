@@ -16,6 +16,9 @@ import type {
   DeviceFilter,
   DevicePatch,
   DeviceRecord,
+  InsertedDevice,
+  PresetChange,
+  PresetEntry,
   NewApp,
   NewDevice,
   Store,
@@ -122,7 +125,7 @@ export class PostgresStore implements Store {
     return this.reads.getDeviceById(deviceId);
   }
 
-  insertDevice(device: NewDevice): Promise<DeviceRecord> {
+  insertDevice(device: NewDevice): Promise<InsertedDevice> {
     return this.writes.insertDevice(device);
   }
 
@@ -168,6 +171,14 @@ export class PostgresStore implements Store {
 
   changeConfig(change: ConfigChange): Promise<void> {
     return this.writes.changeConfig(change);
+  }
+
+  presetConfig(appId: number, guid: string): Promise<PresetEntry[]> {
+    return this.reads.presetConfig(appId, guid);
+  }
+
+  changePresetConfig(change: PresetChange): Promise<boolean> {
+    return this.writes.changePresetConfig(change);
   }
 
   configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]> {

@@ -80,13 +80,21 @@ const SEED_V2 = `${SEED_V1}
   INSERT INTO nodes (id, address, started_at, last_heard) VALUES ('old-node', 'http://10.0.0.2:8080', ${T0}, ${T0 + 5});
   `;
 
+const SEED_V5 = `${SEED_V2}
+  INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor) VALUES (1, 'b8d61a000000', 'debug', '2', ${T0 + 4}, 'carol');
+  `;
+
 // version 3 added the publish function, version 4 a column with a default and an index: no table
-const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2, SEED_V2];
+const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2, SEED_V2, SEED_V5];
+/** The first version with config_presets. */
+const PRESETS_VERSION = 5;
 
 const cmd: StreamRef = { appId: 1, scope: 'home', owner: '', stream: 'cmd' };
 
 /** Reads the seeded data through the Store interface only, and checks messaging carries on. */
-async function assertSeeded(store: Store): Promise<void> {
+async function assertSeeded(store: Store, version: number): Promise<void> {
+  const presets = version >= PRESETS_VERSION ? [{ key: 'debug', value: '2', updatedAt: T0 + 4 }] : [];
+  assert.deepEqual(await store.presetConfig(1, 'b8d61a000000'), presets);
   assert.equal(await store.hasAdminToken(TOKEN), true);
   assert.deepEqual(await store.getApp('greenhouse'), {
     id: 1,
@@ -176,7 +184,7 @@ describe('PostgreSQL schema migrations', () => {
       }
       const store = await open(schema);
       try {
-        await assertSeeded(store);
+        await assertSeeded(store, version);
       } finally {
         await store.close();
       }

@@ -7,6 +7,7 @@ import type {
   ConfigHistoryEntry,
   DeviceFilter,
   DeviceRecord,
+  PresetEntry,
   StoredMessage,
   StoreStats,
   StreamInfo,
@@ -115,6 +116,13 @@ export class PostgresReads {
       value: r.value,
       updatedAt: r.updated_at,
     }));
+  }
+
+  async presetConfig(appId: number, guid: string): Promise<PresetEntry[]> {
+    return this.rows<PresetEntry>(
+      'SELECT key, value, updated_at AS "updatedAt" FROM config_presets WHERE app_id = $1 AND guid = $2 ORDER BY key',
+      [appId, guid],
+    );
   }
 
   async configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]> {

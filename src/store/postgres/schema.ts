@@ -172,4 +172,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE apps ADD COLUMN stream_seq_floor BIGINT NOT NULL DEFAULT 0;
   CREATE INDEX cursors_stream ON cursors (stream_id);
   `,
+  // Config prepared for a GUID the server has not seen (changePresetConfig): no device row, so the
+  // GUID is not admitted and counts in no quota; the device's insert takes the rows over.
+  `
+  CREATE TABLE config_presets (
+    app_id BIGINT NOT NULL,
+    guid TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    value TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    PRIMARY KEY (app_id, guid, key)
+  );
+  `,
 ];

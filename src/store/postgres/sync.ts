@@ -9,6 +9,7 @@ import type {
   SubscriptionOutcome,
   SubscriptionRequest,
 } from '../types.js';
+import { nextCursor, replayStart } from '../cursor-rule.js';
 import type { PostgresCluster } from './cluster.js';
 import { query, transaction, type Queryable } from './connection.js';
 import { PublishBatcher } from './publish-batcher.js';
@@ -152,20 +153,14 @@ export class PostgresSync {
       values: [ids, subs.map((s) => s.limit ?? 0), subs.map((s) => s.reset), input.deviceId, input.now],
     });
     if (state.rows.length < subs.length) throw new StreamSwept();
-    // Same rules as the SQLite store (writes.ts cursorOf), one subscription after the other.
+    // One subscription after the other (a stream twice in one sync sees the cursor the first left).
     const current = new Map<number, number>();
     const changed = new Map<number, { cursor: number; reset: boolean }>();
     const cursors = subs.map((s: SubscriptionRequest, i) => {
       const streamId = ids[i] as number;
       const row = state.rows[i] as StateRow;
       const stored = current.get(streamId) ?? row.cursor;
-      let cursor: number;
-      if (stored === null || s.reset) {
-        const start = !s.limit ? row.head : row.nth === null ? 0 : row.nth - 1;
-        cursor = !s.reset && s.after !== null ? Math.min(s.after, row.head) : start;
-      } else {
-        cursor = s.after === null ? stored : Math.max(stored, Math.min(s.after, row.head));
-      }
+      const cursor = nextCursor({ stored, head: row.head, after: s.after, reset: s.reset }, () => replayStart(row.head, s.limit, row.nth));
       if (stored !== cursor) changed.set(streamId, { cursor, reset: s.reset || (changed.get(streamId)?.reset ?? false) });
       current.set(streamId, cursor);
       return cursor;

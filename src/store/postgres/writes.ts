@@ -1,12 +1,26 @@
 import type pg from 'pg';
 import { StratusError, SYSTEM_SCOPE } from '../../protocol/index.js';
-import type { AppPatch, AppRecord, CheckIn, ConfigChange, DevicePatch, DeviceRecord, NewApp, NewDevice, StreamRef } from '../types.js';
+import type {
+  AppPatch,
+  AppRecord,
+  CheckIn,
+  ConfigChange,
+  DevicePatch,
+  DeviceRecord,
+  InsertedDevice,
+  NewApp,
+  NewDevice,
+  PresetChange,
+  StreamRef,
+} from '../types.js';
 import { query, transaction } from './connection.js';
 import { APP_COLUMNS, APP_WIDE, DEVICE_COLUMNS, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** pg_try_advisory_xact_lock key of the TTL sweep (the migration's is 23455135327081811). */
 const SWEEP_LOCK = '23455135327081812';
 const STREAM_SWEEP_LOCK = '23455135327081813';
+/** Held by a device's insert and by a change of its GUID's presets: one waits for the other. */
+const GUID_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2, 0))`;
 
 /**
  * Every write but sync. Each is one statement (atomic on its own) or one transaction; rows several
@@ -67,18 +81,62 @@ export class PostgresWrites {
     );
   }
 
-  async insertDevice(d: NewDevice): Promise<DeviceRecord> {
-    const inserted = await this.run<DeviceRow>(
-      `INSERT INTO devices (app_id, guid, status, first_seen, last_seen, last_address) VALUES ($1, $2, $3, $4, $4, $5)
-       ON CONFLICT (app_id, guid) DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
-      [d.appId, d.guid, d.status, d.now, d.address],
-      'stratus.insert_device',
-    );
-    if (inserted.rows[0]) return toDevice(inserted.rows[0]);
-    // Taken (ON CONFLICT waited for a concurrent inserter to commit): a new statement sees its row.
-    const existing = await this.run<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [d.appId, d.guid]);
-    if (!existing.rows[0]) throw new StratusError('conflict', `device "${d.guid}" was deleted while being created`);
-    return toDevice(existing.rows[0]);
+  /**
+   * A new device takes over its GUID's presets in the same transaction. Both this and
+   * changePresetConfig hold the GUID's advisory lock, so a preset written while the device is being
+   * inserted is either taken over or refused (the caller then writes the device's overrides).
+   */
+  async insertDevice(d: NewDevice): Promise<InsertedDevice> {
+    return transaction(this.pool, async (db) => {
+      await db.query({ name: 'stratus.guid_lock', text: GUID_LOCK, values: [d.appId, d.guid] });
+      const inserted = await db.query<DeviceRow>({
+        name: 'stratus.insert_device',
+        text: `INSERT INTO devices (app_id, guid, status, first_seen, last_seen, last_address) VALUES ($1, $2, $3, $4, $4, $5)
+               ON CONFLICT (app_id, guid) DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
+        values: [d.appId, d.guid, d.status, d.now, d.address],
+      });
+      const row = inserted.rows[0];
+      if (!row) {
+        // Taken (ON CONFLICT waited for a concurrent inserter to commit): a new statement sees its row.
+        const existing = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [d.appId, d.guid]);
+        if (!existing.rows[0]) throw new StratusError('conflict', `device "${d.guid}" was deleted while being created`);
+        return toDevice(existing.rows[0]);
+      }
+      const device = toDevice(row);
+      const moved = await db.query({
+        name: 'stratus.take_presets',
+        text: `WITH taken AS (DELETE FROM config_presets WHERE app_id = $1 AND guid = $2 RETURNING key, value, updated_at, actor),
+               entries AS (
+                 INSERT INTO config_entries (app_id, device_id, key, value, updated_at)
+                 SELECT $1::bigint, $3::bigint, key, value, updated_at FROM taken
+               )
+               INSERT INTO config_history (app_id, device_id, key, value, time, actor)
+               SELECT $1::bigint, $3::bigint, key, value, updated_at, actor FROM taken ORDER BY key`,
+        values: [d.appId, d.guid, device.id],
+      });
+      return (moved.rowCount ?? 0) > 0 ? { ...device, presetApplied: true } : device;
+    });
+  }
+
+  async changePresetConfig(c: PresetChange): Promise<boolean> {
+    const set = Object.entries(c.set).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return transaction(this.pool, async (db) => {
+      await db.query(GUID_LOCK, [c.appId, c.guid]);
+      const known = await db.query('SELECT 1 FROM devices WHERE app_id = $1 AND guid = $2', [c.appId, c.guid]);
+      if (known.rows.length > 0) return false;
+      if (set.length > 0) {
+        await db.query(
+          `INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor)
+           SELECT $1::bigint, $2::text, key, value, $5::bigint, $6::text FROM unnest($3::text[], $4::text[]) AS v(key, value)
+           ON CONFLICT (app_id, guid, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, actor = excluded.actor`,
+          [c.appId, c.guid, set.map(([k]) => k), set.map(([, v]) => v), c.now, c.actor],
+        );
+      }
+      if (c.unset.length > 0) {
+        await db.query('DELETE FROM config_presets WHERE app_id = $1 AND guid = $2 AND key = ANY($3::text[])', [c.appId, c.guid, [...c.unset]]);
+      }
+      return true;
+    });
   }
 
   async updateDevice(deviceId: number, patch: DevicePatch): Promise<DeviceRecord | null> {

@@ -16,8 +16,11 @@ import type {
   DeviceFilter,
   DevicePatch,
   DeviceRecord,
+  InsertedDevice,
   NewApp,
   NewDevice,
+  PresetChange,
+  PresetEntry,
   Store,
   StoreStats,
   StoreSyncInput,
@@ -113,7 +116,7 @@ export class SqliteStore implements Store {
     return this.reads.getDeviceById(deviceId);
   }
 
-  insertDevice(device: NewDevice): Promise<DeviceRecord> {
+  insertDevice(device: NewDevice): Promise<InsertedDevice> {
     return this.writer.call('insertDevice', device);
   }
 
@@ -159,6 +162,14 @@ export class SqliteStore implements Store {
 
   changeConfig(change: ConfigChange): Promise<void> {
     return this.writer.call('changeConfig', change);
+  }
+
+  async presetConfig(appId: number, guid: string): Promise<PresetEntry[]> {
+    return this.reads.presetConfig(appId, guid);
+  }
+
+  changePresetConfig(change: PresetChange): Promise<boolean> {
+    return this.writer.call('changePresetConfig', change);
   }
 
   async configHistory(appId: number, deviceId: number | null, limit: number): Promise<ConfigHistoryEntry[]> {

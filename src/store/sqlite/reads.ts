@@ -7,6 +7,7 @@ import type {
   ConfigHistoryEntry,
   DeviceFilter,
   DeviceRecord,
+  PresetEntry,
   StoredMessage,
   StoreStats,
   StreamInfo,
@@ -94,6 +95,12 @@ export class SqliteReads {
       value: r.value,
       updatedAt: r.updated_at,
     }));
+  }
+
+  presetConfig(appId: number, guid: string): PresetEntry[] {
+    return this.db
+      .prepare('SELECT key, value, updated_at AS updatedAt FROM config_presets WHERE app_id = ? AND guid = ? ORDER BY key')
+      .all(appId, guid) as PresetEntry[];
   }
 
   configHistory(appId: number, deviceId: number | null, limit: number): ConfigHistoryEntry[] {

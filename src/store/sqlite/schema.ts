@@ -92,4 +92,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE apps ADD COLUMN stream_seq_floor INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX cursors_stream ON cursors(stream_id);
   `,
+  // Config prepared for a GUID the server has not seen (changePresetConfig): no device row, so the
+  // GUID is not admitted and counts in no quota; the device's insert takes the rows over.
+  `
+  CREATE TABLE config_presets (
+    app_id INTEGER NOT NULL,
+    guid TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    PRIMARY KEY (app_id, guid, key)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -49,14 +49,22 @@ const SEED_V1 = `
   INSERT INTO cursors (device_id, stream_id, cursor, updated_at) VALUES (1, 1, 1, ${T0 + 3});
   `;
 
+const SEED_V3 = `${SEED_V1}
+  INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor) VALUES (1, 'b8d61a000000', 'debug', '2', ${T0 + 4}, 'carol');
+  `;
+
 // version 2 added a column with a default and an index: no table
-const SEEDS: readonly string[] = [SEED_V1, SEED_V1];
+const SEEDS: readonly string[] = [SEED_V1, SEED_V1, SEED_V3];
+/** The first version with config_presets. */
+const PRESETS_VERSION = 3;
 
 const cmd: StreamRef = { appId: 1, scope: 'home', owner: '', stream: 'cmd' };
 const poll: SubscriptionRequest = { ...cmd, after: null, limit: null, reset: false, pageSize: 100 };
 
 /** Reads the seeded data through the Store interface only, and checks messaging carries on. */
-async function assertSeeded(store: Store): Promise<void> {
+async function assertSeeded(store: Store, version: number): Promise<void> {
+  const presets = version >= PRESETS_VERSION ? [{ key: 'debug', value: '2', updatedAt: T0 + 4 }] : [];
+  assert.deepEqual(await store.presetConfig(1, 'b8d61a000000'), presets);
   assert.equal(await store.hasAdminToken(TOKEN), true);
   assert.deepEqual(await store.getApp('greenhouse'), {
     id: 1,
@@ -154,7 +162,7 @@ describe('SQLite schema migrations', () => {
 
       const store = new SqliteStore({ path });
       try {
-        await assertSeeded(store);
+        await assertSeeded(store, version);
       } finally {
         await store.close();
       }

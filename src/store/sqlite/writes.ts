@@ -7,14 +7,17 @@ import type {
   ConfigChange,
   DevicePatch,
   DeviceRecord,
+  InsertedDevice,
   NewApp,
   NewDevice,
   NewMessage,
+  PresetChange,
   PublishOutcome,
   StoreSyncInput,
   StreamRef,
   SubscriptionRequest,
 } from '../types.js';
+import { nextCursor, replayStart } from '../cursor-rule.js';
 import { APP_WIDE, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 import { StreamHeads } from './stream-heads.js';
 
@@ -60,6 +63,13 @@ export class SqliteWrites {
          ON CONFLICT (app_id, device_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ),
       deleteConfig: p('DELETE FROM config_entries WHERE app_id = ? AND device_id = ? AND key = ?'),
+      presetsOf: p('SELECT key, value, updated_at, actor FROM config_presets WHERE app_id = ? AND guid = ? ORDER BY key'),
+      dropPresets: p('DELETE FROM config_presets WHERE app_id = ? AND guid = ?'),
+      upsertPreset: p(
+        `INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (app_id, guid, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, actor = excluded.actor`,
+      ),
+      deletePreset: p('DELETE FROM config_presets WHERE app_id = ? AND guid = ? AND key = ?'),
       history: p('INSERT INTO config_history (app_id, device_id, key, value, time, actor) VALUES (?, ?, ?, ?, ?, ?)'),
       findById: p('SELECT seq FROM messages WHERE stream_id = ? AND writer = ? AND client_id = ?'),
       insertMessage: p(
@@ -119,9 +129,25 @@ export class SqliteWrites {
     this.db.prepare('INSERT INTO app_secrets (app_id, secret, created_at) VALUES (?, ?, ?)').run(appId, secret, now);
   }
 
-  insertDevice(d: NewDevice): DeviceRecord {
-    this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.now, d.address);
-    return toDevice(this.s.device.get(d.appId, d.guid) as DeviceRow);
+  insertDevice(d: NewDevice): InsertedDevice {
+    const inserted = this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.now, d.address).changes === 1;
+    const device = toDevice(this.s.device.get(d.appId, d.guid) as DeviceRow);
+    if (!inserted) return device;
+    const presets = this.s.presetsOf.all(d.appId, d.guid) as { key: string; value: string; updated_at: number; actor: string }[];
+    if (presets.length === 0) return device;
+    for (const p of presets) {
+      this.s.upsertConfig.run(d.appId, device.id, p.key, p.value, p.updated_at);
+      this.s.history.run(d.appId, device.id, p.key, p.value, p.updated_at, p.actor);
+    }
+    this.s.dropPresets.run(d.appId, d.guid);
+    return { ...device, presetApplied: true };
+  }
+
+  changePresetConfig(c: PresetChange): boolean {
+    if (this.s.device.get(c.appId, c.guid)) return false;
+    for (const [key, value] of Object.entries(c.set)) this.s.upsertPreset.run(c.appId, c.guid, key, value, c.now, c.actor);
+    for (const key of c.unset) this.s.deletePreset.run(c.appId, c.guid, key);
+    return true;
   }
 
   updateDevice(deviceId: number, patch: DevicePatch): DeviceRecord | null {
@@ -179,23 +205,14 @@ export class SqliteWrites {
     return { seq: existing.seq, duplicate: true };
   }
 
-  /** Where a new or reset cursor starts: the head, or just before the `limit` newest live messages. */
-  private startOf(streamId: number, head: number, limit: number | null, now: number): number {
-    if (!limit) return head;
-    const nth = this.s.nthNewest.get(streamId, now, limit - 1) as { seq: number } | undefined;
-    return nth ? nth.seq - 1 : 0;
-  }
-
   private cursorOf(deviceId: number, s: SubscriptionRequest, now: number): CursorOutcome {
     const stream = this.heads.get(s, true) as { id: number; head: number };
-    const stored = this.s.findCursor.get(deviceId, stream.id) as { cursor: number } | undefined;
-    let cursor: number;
-    if (!stored || s.reset) {
-      cursor = !s.reset && s.after !== null ? Math.min(s.after, stream.head) : this.startOf(stream.id, stream.head, s.limit, now);
-    } else {
-      cursor = s.after === null ? stored.cursor : Math.max(stored.cursor, Math.min(s.after, stream.head));
-    }
-    if (!stored || stored.cursor !== cursor) this.s.upsertCursor.run(deviceId, stream.id, cursor, now);
+    const stored = (this.s.findCursor.get(deviceId, stream.id) as { cursor: number } | undefined)?.cursor ?? null;
+    const cursor = nextCursor({ stored, head: stream.head, after: s.after, reset: s.reset }, () => {
+      const nth = s.limit ? (this.s.nthNewest.get(stream.id, now, s.limit - 1) as { seq: number } | undefined) : undefined;
+      return replayStart(stream.head, s.limit, nth?.seq ?? null);
+    });
+    if (stored !== cursor) this.s.upsertCursor.run(deviceId, stream.id, cursor, now);
     return { streamId: stream.id, cursor, head: stream.head };
   }
 

@@ -1,15 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import {
   StratusError,
+  configEtag,
+  formatConfigText,
   keyProblem,
   reservedKeyProblem,
   signStaticConfig,
   valueProblem,
 } from '../../../protocol/index.js';
-import type { AppRecord } from '../../../store/types.js';
+import type { AppRecord, DeviceRecord } from '../../../store/types.js';
 import type { Services } from '../../services.js';
 import { appNameParam, configChangeSchema, deviceParams, security } from './schemas.js';
 import { findApp, findDevice } from './lookups.js';
+
+/**
+ * A device's overrides may be prepared before it first calls (config_presets): `prepared` says the
+ * GUID has no device yet. It is not admitted by this: its app's policy decides when it calls.
+ */
+async function deviceOrGuid(services: Services, target: AppRecord, guid: string): Promise<DeviceRecord | { guid: string }> {
+  return (await services.store.getDevice(target.id, guid)) ?? { guid };
+}
+
+const isDevice = (d: DeviceRecord | { guid: string }): d is DeviceRecord => 'id' in d;
 
 interface ConfigChangeBody {
   set?: Record<string, string>;
@@ -68,28 +80,52 @@ export function configRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Params: { app: string; device: string } }>(
     '/v1/admin/apps/:app/devices/:device/config',
     {
-      schema: { tags, security, summary: "A device's overrides and the merged config it receives", params: deviceParams },
+      schema: {
+        tags,
+        security,
+        summary: "A device's overrides and the merged config it receives (prepared: the GUID has not called yet)",
+        params: deviceParams,
+      },
     },
     async (request) => {
       const target = await findApp(services, request.params.app);
-      const device = await findDevice(services, target, request.params.device);
-      const merged = await services.configs.forDevice(target.id, device.id);
-      return { entries: await entriesOf(services, target, device.id), merged: { etag: merged.etag, values: merged.values } };
+      const device = await deviceOrGuid(services, target, request.params.device);
+      if (isDevice(device)) {
+        const merged = await services.configs.forDevice(target.id, device.id);
+        return { entries: await entriesOf(services, target, device.id), merged: { etag: merged.etag, values: merged.values }, prepared: false };
+      }
+      const entries = await services.store.presetConfig(target.id, device.guid);
+      const appWide = await services.configs.forDevice(target.id, null);
+      const values = { ...appWide.values, ...Object.fromEntries(entries.map((e) => [e.key, e.value])) };
+      return { entries, merged: { etag: configEtag(formatConfigText(values)), values }, prepared: true };
     },
   );
 
   app.patch<{ Params: { app: string; device: string }; Body: ConfigChangeBody }>(
     '/v1/admin/apps/:app/devices/:device/config',
     {
-      schema: { tags, security, summary: 'Set and unset per-device overrides', params: deviceParams, body: configChangeSchema },
+      schema: {
+        tags,
+        security,
+        summary: 'Set and unset per-device overrides; for a GUID that has not called yet, prepared for its first call (prepared: true)',
+        params: deviceParams,
+        body: configChangeSchema,
+      },
     },
     async (request) => {
       const target = await findApp(services, request.params.app);
-      const device = await findDevice(services, target, request.params.device);
       const change = validateChange(request.body);
-      await services.store.changeConfig({ appId: target.id, deviceId: device.id, ...change, now: services.clock(), actor: 'admin' });
+      const guid = request.params.device;
+      const common = { appId: target.id, ...change, now: services.clock(), actor: 'admin' };
+      let device = await services.store.getDevice(target.id, guid);
+      // Refused when the device appeared meanwhile: then it is its overrides that change.
+      if (!device && (await services.store.changePresetConfig({ ...common, guid }))) {
+        return { entries: await services.store.presetConfig(target.id, guid), prepared: true };
+      }
+      device ??= await findDevice(services, target, guid);
+      await services.store.changeConfig({ ...common, deviceId: device.id });
       await services.cluster.configChanged(target.id);
-      return { entries: await entriesOf(services, target, device.id) };
+      return { entries: await entriesOf(services, target, device.id), prepared: false };
     },
   );
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DeviceStatus, Grant } from '../../../protocol/index.js';
-import type { AppRecord, DeviceRecord } from '../../../store/types.js';
+import type { AppRecord, DeviceRecord, InsertedDevice } from '../../../store/types.js';
 import type { Services } from '../../services.js';
 import { appNameParam, deviceParams, grantSchema, security } from './schemas.js';
 import { deviceView, findApp, findDevice } from './lookups.js';
@@ -71,11 +71,13 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
 
   /** Approving an unknown GUID registers it ahead of its first request. */
   async function setStatus(target: AppRecord, guid: string, status: DeviceStatus): Promise<DeviceRecord> {
-    const existing =
+    const existing: InsertedDevice =
       (await services.store.getDevice(target.id, guid)) ??
       (await services.store.insertDevice({ appId: target.id, guid, status, now: services.clock(), address: null }));
     const updated = (await services.store.updateDevice(existing.id, { status })) as DeviceRecord;
     await services.cluster.deviceChanged(target.id, guid);
+    // It took over config prepared for its GUID: the app's cached configs do not hold it yet.
+    if (existing.presetApplied) await services.cluster.configChanged(target.id);
     return updated;
   }
 

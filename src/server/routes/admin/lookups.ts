@@ -10,7 +10,7 @@ export async function findApp(services: Services, name: string): Promise<AppReco
 
 export async function findDevice(services: Services, app: AppRecord, guid: string): Promise<DeviceRecord> {
   const device = await services.store.getDevice(app.id, guid);
-  if (!device) throw new StratusError('not_found', `no device "${guid}" in app "${app.name}"`);
+  if (!device) throw new StratusError('not_found', `no device "${guid}" in app "${app.name}": a device appears when it first calls (stratus device approve registers one ahead)`);
   return device;
 }
 

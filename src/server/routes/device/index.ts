@@ -71,7 +71,7 @@ export class DeviceApi {
       const ctx = await authenticateDevice(this.services, call);
       answer = await route(this.services, ctx, call);
     } catch (error) {
-      answer = errorAnswer(toStratusError(error, this.log), req.headers.accept);
+      answer = errorAnswer(toStratusError(error, this.log, this.services.clockMs), req.headers.accept);
       // The rest of a refused body is not read: the connection cannot carry another request.
       if (!req.complete) answer.headers.connection = 'close';
     }
