@@ -14,7 +14,6 @@ import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { freshDatabase, testPostgres, type TestPostgres } from '../support/postgres.js';
 import { CLI, ROOT, removeDir, startServer, type RunningServer } from '../support/server-process.js';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/schema.js';
 
 /** Messages loaded before the backup, as issue 17 asks. */
 const MESSAGES = 100_000;
