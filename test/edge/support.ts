@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EdgeStatus } from '../../src/edge/status.js';
 import { cleanEnv } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
+import { seededRandom } from '../support/random.js';
 import { CLI } from '../support/server-process.js';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
@@ -216,13 +217,4 @@ export async function reassemble(url: string, token: string, app: string, scope:
 }
 
 /** A small seeded generator, so a failing run can be repeated (the seed is printed). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;

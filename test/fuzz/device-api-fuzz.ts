@@ -13,6 +13,7 @@ import { issueAdminToken } from '../../src/server/admin-auth.js';
 import { buildServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { removeDir } from '../support/server-process.js';
+import { seededRandom } from '../support/random.js';
 
 export interface FuzzOptions {
   requests: number;
@@ -62,18 +63,6 @@ function installTriggers(path: string): Database.Database {
   db.exec("CREATE TRIGGER fz_devices_delete AFTER DELETE ON devices BEGIN UPDATE fuzz_changes SET n = n + 1 WHERE what = 'state'; END;");
   db.exec("CREATE TRIGGER fz_devices_insert AFTER INSERT ON devices BEGIN UPDATE fuzz_changes SET n = n + 1 WHERE what = 'registrations'; END;");
   return db;
-}
-
-/** A small deterministic generator (mulberry32), so a failing run can be replayed with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Seed {
@@ -126,7 +115,7 @@ function mutate(text: string, rnd: () => number): string {
 
 export async function fuzzServer(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
-  const rnd = random(options.seed);
+  const rnd = seededRandom(options.seed);
   const dir = mkdtempSync(join(tmpdir(), 'stratus-fuzz-'));
   const path = join(dir, 'stratus.db');
   // The schema first, then the triggers, then the server on that file.
