@@ -128,19 +128,24 @@ describe('backup, restore and migrate a loaded server', () => {
     let publishing = true;
     let during = 0;
     let backupRunning = false;
+    // resolved once 500 messages are acknowledged, or when the publisher stops (failed)
+    let warmedUp = (): void => undefined;
+    const warm = new Promise<void>((resolve) => (warmedUp = resolve));
     const publisher = (async () => {
       try {
         for (let b = 0; publishing; b++) {
           const r = await live.sync({ publish: Array.from({ length: 50 }, (_, j) => ({ id: `l${b}-${j}`, scope: 'load', stream: 'live', value: `l${b}-${j}` })) });
           assert.equal(r.status, 200);
           for (const a of r.json.accepted as { id: string; seq: number }[]) ackedLive.set(a.id, a.seq);
+          if (ackedLive.size >= 500) warmedUp();
           if (backupRunning) during += 1;
         }
       } finally {
         publishing = false;
+        warmedUp();
       }
     })();
-    while (ackedLive.size < 500 && publishing) await new Promise((r) => setTimeout(r, 5));
+    await warm;
     if (!publishing) await publisher; // it failed: say why
     // a forgotten device, the newest: SQLite never hands its id out again, nor may PostgreSQL after the move
     assert.equal((await new TestDevice(original.url, 'demo', secret, 'forgotten').sync({})).status, 200);
