@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { DeviceStatus, Grant } from '../protocol/index.js';
 import type { DeviceRecord } from '../store/types.js';
+import { finish, fnvMix, fnvStart, randomSeed } from './keyed-hash.js';
 
 const EMPTY = -1;
 /** GUIDs are kept one byte a character. */
@@ -41,7 +41,7 @@ export class DeviceTable {
   private hand = 0;
   /** The few devices with grants of their own, by entry number. */
   private readonly grants = new Map<number, Grant[]>();
-  private readonly seed = randomBytes(4).readUInt32LE(0);
+  private readonly seed = randomSeed();
 
   constructor(private readonly maxEntries: number) {}
 
@@ -238,15 +238,7 @@ export class DeviceTable {
     }
   }
 
-  /** FNV-1a over the app id and GUID from the per-process seed, then murmur3's finaliser. */
   private hash(appId: number, guid: string): number {
-    let h = Math.imul(0x811c9dc5 ^ this.seed ^ appId, 0x01000193);
-    for (let i = 0; i < guid.length; i++) h = Math.imul(h ^ guid.charCodeAt(i), 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
+    return finish(fnvMix(fnvStart(this.seed, appId), guid));
   }
 }
