@@ -1,15 +1,12 @@
 import {
-  HEADER_APP,
-  HEADER_DEVICE,
-  HEADER_NONCE,
   HEADER_SIGNATURE,
   HEADER_TIME,
   StratusError,
   isErrorCode,
   sha256Hex,
-  signRequest,
   signResponse,
   signaturesEqual,
+  signedRequestHeaders,
 } from '../protocol/index.js';
 import { certificateProblem } from './certificate-errors.js';
 import { ClientError } from './errors.js';
@@ -103,15 +100,10 @@ export class Transport {
     const { app, device, secret } = this.options;
     const time = this.now();
     const nonce = this.options.nonce?.() ?? randomToken(12);
-    const signature = signRequest(secret, { method, target, app, device, time, nonce, bodySha256: sha256Hex(body) });
     const response = await this.options.fetch(base.replace(/\/+$/, '') + target, {
       method,
       headers: {
-        [HEADER_APP]: app,
-        [HEADER_DEVICE]: device,
-        [HEADER_TIME]: String(time),
-        [HEADER_NONCE]: nonce,
-        [HEADER_SIGNATURE]: signature,
+        ...signedRequestHeaders(secret, { method, target, app, device, time, nonce, bodySha256: sha256Hex(body) }),
         ...(body ? { 'content-type': 'application/json' } : {}),
         ...extra,
       },
