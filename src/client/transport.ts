@@ -10,6 +10,7 @@ import {
 } from '../protocol/index.js';
 import { certificateProblem } from './certificate-errors.js';
 import { ClientError } from './errors.js';
+import { timerDelay, type Delay } from './options.js';
 import { randomToken } from './random.js';
 
 export interface RetryOptions {
@@ -41,9 +42,9 @@ export interface TransportOptions {
   /** Local time in ms and the nonce source; fixed only by tests that replay vectors.json. */
   nowMs?: () => number;
   nonce?: () => string;
+  /** The wait before a retry (default a timer). */
+  delay?: Delay;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Signed requests (PROTOCOL §2) with verified answers (§3): a fresh nonce and time per attempt, the
@@ -86,7 +87,7 @@ export class Transport {
       if (!again || attempt >= attempts) throw finalError(error);
       const backoff = Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
       const told = error instanceof StratusError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
-      await sleep(Math.max(backoff, told));
+      await (this.options.delay ?? timerDelay)(Math.max(backoff, told));
     }
   }
 
