@@ -12,7 +12,6 @@ import { issueAdminToken } from '../../src/server/admin-auth.js';
 import { buildServer, type StratusServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
-import { eventually } from '../support/eventually.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 import { removeDir } from '../support/server-process.js';
 
@@ -443,7 +442,7 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
   });
 
   it('streams whose messages all expired and that nobody follows are swept, freeing the quota; seqs are not reused', async () => {
-    const s = await startInProcess({ maxStreamsPerApp: 3, sweepIntervalMs: 10, appCacheMs: 1 });
+    const s = await startInProcess({ maxStreamsPerApp: 3, appCacheMs: 1 });
     try {
       await s.createApp('open', 'open-secret', 'open');
       const a = new TestDevice(s.url, 'open', 'open-secret', 'a', s.now);
@@ -455,7 +454,8 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
       const userStreams = async () =>
         (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/open/streams')).json.streams.filter((x: { scope: string }) => x.scope !== '$stratus');
       s.advance(61);
-      await eventually(async () => assert.deepEqual(await userStreams(), []));
+      await s.server.sweep(); // what the sweep timer does
+      assert.deepEqual(await userStreams(), []);
       assert.deepEqual([await publish('s4'), await publish('s1')], [2, 2]);
     } finally {
       await s.close();
