@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestDevice, admin } from '../support/device-client.js';
-import { eventually } from '../support/eventually.js';
 import { openLive } from '../support/live-reader.js';
 import { freshDatabase, testPostgres, type TestPostgres } from '../support/postgres.js';
 import { startServer, type RunningServer } from '../support/server-process.js';
@@ -66,11 +65,16 @@ describe('three nodes on one PostgreSQL database', () => {
     const polling = device(b, 'cfg-poller');
     const before = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
     assert.equal(before.json.mode, undefined);
+    // B hears the other nodes' notices one after the other, in commit order (src/store/postgres/cluster.ts):
+    // once a message published on A after the change reaches B's live subscriber, B has heard the change
+    const marker = await openLive(device(b, 'cfg-marker-watch'), ['load/cfg-marker']);
     assert.equal((await admin(a.url, token, 'PATCH', '/v1/admin/apps/demo/config', { set: { mode: 'eco' } })).status, 200);
-    await eventually(async () => {
-      const now = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
-      assert.equal(now.json.mode, 'eco');
-    });
+    assert.equal((await device(a, 'cfg-marker').sync({ publish: [{ id: 'after-eco', scope: 'load', stream: 'cfg-marker', value: 'after' }] })).status, 200);
+    const [heard] = await marker.waitFor(1);
+    await marker.close();
+    assert.equal(heard?.data.value, 'after');
+    const now = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
+    assert.equal(now.json.mode, 'eco');
   });
 
   it('a device denied through node A is refused by node B, which holds it cached for minutes', async () => {
