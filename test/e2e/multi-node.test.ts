@@ -36,6 +36,24 @@ describe('three nodes on one PostgreSQL database', () => {
   });
 
   const device = (node: RunningServer, guid: string) => new TestDevice(node.url, 'demo', secret, guid);
+  let markers = 0;
+  /**
+   * Makes a change on node `on`, then returns once node `by` has heard of it: a node handles the
+   * others' notices one after the other, in commit order (src/store/postgres/cluster.ts), so once a
+   * message published on `on` after the change reaches a live subscriber on `by`, the change has too.
+   */
+  const heardBy = async (by: RunningServer, on: RunningServer, change: () => Promise<void>): Promise<void> => {
+    const stream = `marker-${++markers}`;
+    const watch = await openLive(device(by, `${stream}-watch`), [`load/${stream}`]);
+    try {
+      await change();
+      assert.equal((await device(on, `${stream}-pub`).sync({ publish: [{ id: stream, scope: 'load', stream, value: 'after' }] })).status, 200);
+      const [heard] = await watch.waitFor(1);
+      assert.equal(heard?.data.value, 'after');
+    } finally {
+      await watch.close();
+    }
+  };
   const stored = async (node: RunningServer, stream: string): Promise<Stored[]> => {
     const all: Stored[] = [];
     for (let afterSeq = 0, page = 0; page < 50; page++) {
@@ -65,14 +83,7 @@ describe('three nodes on one PostgreSQL database', () => {
     const polling = device(b, 'cfg-poller');
     const before = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
     assert.equal(before.json.mode, undefined);
-    // B hears the other nodes' notices one after the other, in commit order (src/store/postgres/cluster.ts):
-    // once a message published on A after the change reaches B's live subscriber, B has heard the change
-    const marker = await openLive(device(b, 'cfg-marker-watch'), ['load/cfg-marker']);
-    assert.equal((await admin(a.url, token, 'PATCH', '/v1/admin/apps/demo/config', { set: { mode: 'eco' } })).status, 200);
-    assert.equal((await device(a, 'cfg-marker').sync({ publish: [{ id: 'after-eco', scope: 'load', stream: 'cfg-marker', value: 'after' }] })).status, 200);
-    const [heard] = await marker.waitFor(1);
-    await marker.close();
-    assert.equal(heard?.data.value, 'after');
+    await heardBy(b, a, async () => assert.equal((await admin(a.url, token, 'PATCH', '/v1/admin/apps/demo/config', { set: { mode: 'eco' } })).status, 200));
     const now = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
     assert.equal(now.json.mode, 'eco');
   });
@@ -81,12 +92,10 @@ describe('three nodes on one PostgreSQL database', () => {
     const [a, b] = nodes as [RunningServer, RunningServer];
     const polling = device(b, 'deny-me');
     assert.equal((await polling.send('GET', '/v1/config')).status, 200);
-    assert.equal((await admin(a.url, token, 'POST', '/v1/admin/apps/demo/devices/deny-me/deny')).status, 200);
-    await eventually(async () => {
-      const refused = await polling.send('GET', '/v1/config');
-      assert.equal(refused.status, 403);
-      assert.equal(refused.json.error.code, 'denied');
-    });
+    await heardBy(b, a, async () => assert.equal((await admin(a.url, token, 'POST', '/v1/admin/apps/demo/devices/deny-me/deny')).status, 200));
+    const refused = await polling.send('GET', '/v1/config');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.error.code, 'denied');
   });
 
   it('a publish retried on another node stores nothing new', async () => {
