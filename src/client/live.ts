@@ -22,7 +22,7 @@ export interface LiveOptions {
   /** Where requests go now, and the target for the current subscriptions (read at each connection). */
   server: () => string;
   target: () => string;
-  /** Runs before each (re)connection, so that nothing a dropped connection missed is lost. */
+  /** Runs before each (re)connection and once the stream is open, so that nothing is missed in between. */
   update: () => Promise<unknown>;
   onMessage: (message: DeliveredMessage) => Promise<void>;
   report: (error: Error) => void;
@@ -45,6 +45,10 @@ export function openLive(options: LiveOptions): LiveConnection {
         const target = options.target();
         const answer = await options.transport.once(options.server(), 'GET', target, { stream: true, signal: controller.signal });
         if (answer.status !== 200 || !answer.body) throw errorOf(answer);
+        // The stream carries what is committed from now on: one more sync fetches what was
+        // committed between the sync above and the stream's start (events wait in the body meanwhile;
+        // a message both bring runs its callback once).
+        await options.update();
         failures = 0;
         markOpen();
         await consumeLiveEvents(answer.body, options.secret, answer.nonce, options.onMessage);

@@ -231,6 +231,29 @@ describe('SDK against a server process', () => {
     await sender.close();
     await listener.close();
   });
+
+  it('live() delivers, once, a message committed between its first sync and the stream\'s start', async () => {
+    const sender = client('sensor-10');
+    // The live request leaves only after a message is stored: the stream, which carries what is
+    // committed from its start on, never sees it.
+    const fetchAfterPublish: typeof fetch = async (input, init) => {
+      if (String(input).includes('/v1/live')) await sender.publish('gap', 'in the gap', { scope: 'home' });
+      return fetch(input, init);
+    };
+    const listener = new Stratus({ server: s.url, app: 'demo', secret: s.demoSecret, device: 'live-2', dataDir: dataDir(), fetch: fetchAfterPublish });
+    const got: string[] = [];
+    listener.subscribe('gap', (_stream, data) => void got.push(data), { scope: 'home' });
+    const connection = listener.live();
+    try {
+      await connection.opened;
+      assert.deepEqual(got, ['in the gap']);
+    } finally {
+      await connection.close();
+      await sender.close();
+      await listener.close();
+    }
+    assert.deepEqual(got, ['in the gap']);
+  });
 });
 
 describe('SDK outbox rules', () => {
