@@ -19,6 +19,7 @@ import { deviceRoutes } from './routes/admin/devices.js';
 import { eventRoutes } from './routes/admin/events.js';
 import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
+import { DeviceService } from './device-service/index.js';
 import { DeviceApi } from './routes/device/index.js';
 import { DEVICE_OPENAPI_PATHS } from './routes/device/openapi.js';
 import { createServices, type Services } from './services.js';
@@ -79,7 +80,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const services = createServices(build.store, options, clock, app.log, clockMs);
-  deviceApi = new DeviceApi(services, app.log);
+  deviceApi = new DeviceApi(services, new DeviceService(services), app.log);
   const adminThrottle = new AuthThrottle();
   if (metricsListen !== null || options.metricsToken !== '') {
     const { ServerMetrics } = await import('./metrics/registry.js'); // prom-client only when metrics are on

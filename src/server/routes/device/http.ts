@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, StratusError, sha256Hex, signResponse } from '../../../protocol/index.js';
-import type { ResponseSigning } from '../../device-auth.js';
+import type { ResponseSigning } from '../../device-service/index.js';
 
 /** One device request as the routes see it: the exact bytes the signature covers, and its answer's time. */
 export interface DeviceCall {
@@ -15,7 +15,7 @@ export interface DeviceCall {
   ip: string;
   /** X-Stratus-Time of the answer, which is also the server's `now` for this request. */
   time: number;
-  /** Set once the app is known, so that every answer, errors included, is signed (PROTOCOL §3). */
+  /** As the device service reports it once the app is known: every answer, errors included, is signed (PROTOCOL §3). */
   signing: ResponseSigning | null;
 }
 

@@ -4,14 +4,12 @@ import {
   SCOPE_NAME,
   STREAM_NAME,
   StratusError,
-  decodeUtf8,
   isAllowed,
-  parseStrictJson,
   type GrantAction,
-} from '../../../protocol/index.js';
-import type { NewMessage, SubscriptionRequest } from '../../../store/types.js';
-import type { DeviceContext } from '../../device-auth.js';
-import type { ServerOptions } from '../../options.js';
+} from '../../protocol/index.js';
+import type { NewMessage, SubscriptionRequest } from '../../store/types.js';
+import type { ServerOptions } from '../options.js';
+import type { DeviceContext } from './types.js';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -96,20 +94,3 @@ export function toSubscription(ctx: DeviceContext, item: unknown, options: Serve
   };
 }
 
-/** Parses a JSON body, answering `bad_request` with the parser's reason. */
-/** The body as text: refused unless it is valid UTF-8 (a lenient decode would store U+FFFD instead). */
-export function bodyText(raw: Buffer): string {
-  const text = decodeUtf8(raw);
-  if (text === null) throw new StratusError('bad_request', 'the body is not valid UTF-8');
-  return text;
-}
-
-export function parseJson(raw: Buffer | null): unknown {
-  if (!raw || raw.length === 0) throw new StratusError('bad_request', 'the body must be JSON');
-  const text = bodyText(raw);
-  try {
-    return parseStrictJson(text);
-  } catch (error) {
-    throw new StratusError('bad_request', `the body is not valid JSON: ${(error as Error).message}`);
-  }
-}
