@@ -9,3 +9,4 @@ export * from './reserved-keys.js';
 export * from './live-events.js';
 export * from './sync-text.js';
 export * from './text.js';
+export * from './schemas.js';

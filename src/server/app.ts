@@ -21,7 +21,7 @@ import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
 import { DeviceService } from './device-service/index.js';
 import { DeviceApi } from './routes/device/index.js';
-import { DEVICE_OPENAPI_PATHS } from './routes/device/openapi.js';
+import { deviceOpenApiPaths } from './routes/device/openapi.js';
 import { createServices, type Services } from './services.js';
 import { SecureListeners, tlsSettings } from './tls/listeners.js';
 
@@ -140,9 +140,10 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  const devicePaths = deviceOpenApiPaths(options);
   app.get('/openapi.json', { schema: { hide: true } }, async () => {
     const doc = app.swagger();
-    return { ...doc, paths: { ...DEVICE_OPENAPI_PATHS, ...doc.paths } };
+    return { ...doc, paths: { ...devicePaths, ...doc.paths } };
   });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   // Ready when the database answers: a load balancer takes a node out while its database is away.

@@ -1,9 +1,10 @@
-import { StratusError, type RejectedItem } from '../../protocol/index.js';
+import { StratusError, type RejectedItem, type SyncRequest } from '../../protocol/index.js';
 import type { NewMessage, SubscriptionRequest } from '../../store/types.js';
 import { normalizeEtag } from '../config-view.js';
 import type { Services } from '../services.js';
 import { isPlainObject, toNewMessage, toSubscription } from './items.js';
 import type { DeviceContext, SyncResult } from './types.js';
+import { wireError, wireValidators } from './wire-validation.js';
 
 /**
  * One round trip of `update()` (PROTOCOL §6.1–§6.2): publish items accepted or rejected each on its
@@ -11,15 +12,12 @@ import type { DeviceContext, SyncResult } from './types.js';
  * and the config when the ETag the device holds differs. `request` is the parsed sync body.
  */
 export async function sync(services: Services, ctx: DeviceContext, request: unknown): Promise<SyncResult> {
-  if (!isPlainObject(request)) throw new StratusError('bad_request', 'the body must be a JSON object');
-  const unknown = Object.keys(request).find((k) => k !== 'publish' && k !== 'subscribe' && k !== 'config');
-  if (unknown !== undefined) throw new StratusError('bad_request', `unknown field "${unknown}"`);
-  const publish = arrayField(request.publish, 'publish', services.options.maxPublishPerSync);
-  const subscribe = arrayField(request.subscribe, 'subscribe', services.options.maxSubscribePerSync);
-  const held = request.config;
-  if (held !== undefined && held !== null && typeof held !== 'string') {
-    throw new StratusError('bad_request', 'config must be the ETag held, or null');
-  }
+  const { syncEnvelope } = wireValidators(services.options);
+  if (!syncEnvelope.check(request)) throw wireError(syncEnvelope, request, '', { config: 'be the ETag held, or null' });
+  const body = request as SyncRequest;
+  const publish: unknown[] = body.publish ?? [];
+  const subscribe: unknown[] = body.subscribe ?? [];
+  const held = body.config;
 
   const subscriptions: SubscriptionRequest[] = subscribe.map((item, i) => toSubscription(ctx, item, services.options, `subscribe[${i}]`));
   const seen = new Set<string>();
@@ -71,11 +69,4 @@ export async function sync(services: Services, ctx: DeviceContext, request: unkn
     if (held === null || normalizeEtag(held) !== normalizeEtag(view.etag)) result.config = view;
   }
   return result;
-}
-
-function arrayField(value: unknown, name: string, max: number): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new StratusError('bad_request', `${name} must be an array`);
-  if (value.length > max) throw new StratusError('too_large', `${name} holds ${value.length} items; the limit is ${max}`);
-  return value;
 }
