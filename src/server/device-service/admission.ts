@@ -2,7 +2,7 @@ import { HEADER_APP, StratusError } from '../../protocol/index.js';
 import type { AppRecord, DeviceRecord } from '../../store/types.js';
 import { secretsAt } from '../directory.js';
 import { refreshSecondsOf, type Services } from '../services.js';
-import { required, verifySignedCall } from './verify.js';
+import { required, verifySignedCall, type VerifiedCall } from './verify.js';
 import type { Authentication, SignedCall } from './types.js';
 
 /**
@@ -12,17 +12,18 @@ import type { Authentication, SignedCall } from './types.js';
  */
 export async function authenticate(services: Services, call: SignedCall): Promise<Authentication> {
   const now = call.now;
-  let signing: { secret: string; nonce: string } | null = null;
+  // The secrets the answer is signed with: the newest once the app is known, the verifying one after.
+  let newest: string | null = null;
+  let verified: VerifiedCall | null = null;
   try {
     const appName = required(call.app, HEADER_APP);
     const cached = services.directory.peekApp(appName) ?? (await services.directory.app(appName, now));
     const secrets = cached ? secretsAt(cached, now) : [];
-    const newest = secrets[0];
-    if (!cached || newest === undefined) throw new StratusError('bad_signature', 'unknown app or bad signature');
-    signing = { secret: newest, nonce: call.nonce ?? '' };
+    newest = secrets[0] ?? null;
+    if (!cached || newest === null) throw new StratusError('bad_signature', 'unknown app or bad signature');
 
-    const { guid, nonce, secret } = verifySignedCall(cached.app.name, secrets, call, services.options.timeWindowSeconds);
-    signing = { secret, nonce };
+    verified = verifySignedCall(cached.app.name, secrets, call, services.options.timeWindowSeconds);
+    const { guid, nonce } = verified;
     if (!services.nonces.remember(appName, guid, nonce, now)) {
       throw new StratusError('replayed', 'this nonce was used already inside the time window');
     }
@@ -40,8 +41,9 @@ export async function authenticate(services: Services, call: SignedCall): Promis
       await services.events.recordRejection(app, guid, 'denied', call.address, now);
       throw new StratusError('denied', 'device is denied');
     }
-    return { ok: true, context: { app, device, grants: device.grants ?? app.defaultGrants, now }, signing };
+    return { ok: true, context: { app, device, grants: device.grants ?? app.defaultGrants, now }, signing: { secret: verified.secret, nonce } };
   } catch (error) {
+    const signing = verified ? { secret: verified.secret, nonce: verified.nonce } : newest === null ? null : { secret: newest, nonce: call.nonce ?? '' };
     return { ok: false, error, signing };
   }
 }

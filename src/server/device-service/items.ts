@@ -8,11 +8,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Resolves a scope as the device gave it (default PRIVATE) and checks its grant (PROTOCOL §7). */
-function streamRef(ctx: DeviceContext, scope: string, stream: string, action: GrantAction) {
+/** Throws `forbidden` unless a grant allows `action` on the stream (PROTOCOL §7). */
+function checkGrant(ctx: DeviceContext, action: GrantAction, scope: string, stream: string): void {
   if (!isAllowed(ctx.grants, action, scope, stream)) throw new StratusError('forbidden', `no ${action} grant for ${scope}/${stream}`);
-  return { appId: ctx.app.id, scope, owner: scope === PRIVATE_SCOPE ? ctx.device.guid : '', stream };
 }
+
+/** A PRIVATE stream is the device's own; a shared scope's has no owner. */
+const ownerIn = (ctx: DeviceContext, scope: string): string => (scope === PRIVATE_SCOPE ? ctx.device.guid : '');
 
 /**
  * One publish item to a message for the store; throws the code it is rejected with (PROTOCOL §6.2):
@@ -30,19 +32,19 @@ export function toNewMessage(ctx: DeviceContext, input: unknown, options: Server
     throw new StratusError('too_large', `${what}: value is ${bytes} bytes; the limit is ${options.maxValueBytes}`);
   }
   if (item.ttl !== undefined && item.ttl > maxTtl) throw new StratusError('bad_request', `${what}: ttl must be an integer from 1 to ${maxTtl}`);
-  const ttl = item.ttl ?? ctx.app.defaultTtlSeconds;
-  const ref = streamRef(ctx, item.scope ?? PRIVATE_SCOPE, item.stream, 'publish');
-  // Spelled out: spreading `ref` here cost ~2 µs a message (V8 copies it slowly), a third of a batch's CPU.
+  const scope = item.scope ?? PRIVATE_SCOPE;
+  checkGrant(ctx, 'publish', scope, item.stream);
+  // Built in one literal: spreading a stream ref here cost ~2 µs a message (V8 copies it slowly).
   return {
-    appId: ref.appId,
-    scope: ref.scope,
-    owner: ref.owner,
-    stream: ref.stream,
+    appId: ctx.app.id,
+    scope,
+    owner: ownerIn(ctx, scope),
+    stream: item.stream,
     clientId: item.id ?? null,
     writer: ctx.device.guid,
     value: item.value,
     time: ctx.now,
-    expiresAt: ctx.now + ttl,
+    expiresAt: ctx.now + (item.ttl ?? ctx.app.defaultTtlSeconds),
   };
 }
 
@@ -51,13 +53,14 @@ export function toSubscription(ctx: DeviceContext, input: unknown, options: Serv
   const { subscription } = wireValidators(options);
   if (!subscription.check(input)) throw wireError(subscription, input, what);
   const item = input as SubscribeItem;
-  const ref = streamRef(ctx, item.scope ?? PRIVATE_SCOPE, item.stream, 'subscribe');
+  const scope = item.scope ?? PRIVATE_SCOPE;
+  checkGrant(ctx, 'subscribe', scope, item.stream);
   const limit = item.limit ?? null;
   return {
-    appId: ref.appId,
-    scope: ref.scope,
-    owner: ref.owner,
-    stream: ref.stream,
+    appId: ctx.app.id,
+    scope,
+    owner: ownerIn(ctx, scope),
+    stream: item.stream,
     after: item.after ?? null,
     limit,
     reset: item.reset === true,

@@ -1,5 +1,6 @@
 import { StratusError, type RejectedItem, type SyncRequest } from '../../protocol/index.js';
 import type { NewMessage, SubscriptionRequest } from '../../store/types.js';
+import { streamKey } from '../../store/stream-key.js';
 import { normalizeEtag } from '../config-view.js';
 import type { Services } from '../services.js';
 import { isPlainObject, toNewMessage, toSubscription } from './items.js';
@@ -22,7 +23,7 @@ export async function sync(services: Services, ctx: DeviceContext, request: unkn
   const subscriptions: SubscriptionRequest[] = subscribe.map((item, i) => toSubscription(ctx, item, services.options, `subscribe[${i}]`));
   const seen = new Set<string>();
   for (const s of subscriptions) {
-    const key = `${s.scope}\u0000${s.stream}`;
+    const key = streamKey(s);
     if (seen.has(key)) throw new StratusError('bad_request', `${s.scope}/${s.stream} is subscribed twice`);
     seen.add(key);
   }

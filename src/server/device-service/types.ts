@@ -73,7 +73,7 @@ export interface ReadResult {
   stream: string;
   cursor: number;
   head: number;
-  messages: { seq: number; value: string; from: string; time: number }[];
+  messages: Omit<DeliveredMessage, 'scope' | 'stream'>[];
 }
 
 /** `config` (PROTOCOL §5): the merged config, and whether the ETag the device holds still names it. */

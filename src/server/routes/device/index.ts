@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HEADER_APP, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, StratusError } from '../../../protocol/index.js';
-import type { DeviceContext, DeviceService, SignedCall } from '../../device-service/index.js';
+import type { DeviceContext, DeviceService } from '../../device-service/index.js';
 import { errorAnswer, toStratusError } from '../../error-reply.js';
 import type { Services } from '../../services.js';
 import { getConfig } from './config.js';
@@ -46,14 +46,20 @@ export class DeviceApi {
     const mark = url.indexOf('?');
     const route = ROUTES.get(`${req.method} ${mark < 0 ? url : url.slice(0, mark)}`);
     if (route === undefined) return false;
+    const headers = req.headers;
     const call: DeviceCall = {
       method: req.method as string,
       target: url,
-      query: new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)),
-      headers: req.headers,
+      app: one(headers[HEADER_APP]),
+      device: one(headers[HEADER_DEVICE]),
+      time: one(headers[HEADER_TIME]),
+      nonce: one(headers[HEADER_NONCE]),
+      signature: one(headers[HEADER_SIGNATURE]),
       body: NO_BODY,
-      ip: clientAddress(req, this.services.options.trustProxy),
-      time: this.devices.now(),
+      address: clientAddress(req, this.services.options.trustProxy),
+      now: this.devices.now(),
+      query: new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)),
+      headers,
       signing: null,
     };
     void this.answer(route, call, req, res);
@@ -70,7 +76,7 @@ export class DeviceApi {
     try {
       if (this.closing) throw new StratusError('unavailable', 'this server is shutting down; retry', { retryAfterSeconds: 1 });
       call.body = await readBody(req, this.services.options.bodyLimitBytes);
-      const auth = await this.devices.authenticate(signedCall(call));
+      const auth = await this.devices.authenticate(call);
       call.signing = auth.signing;
       if (!auth.ok) throw auth.error;
       answer = await route(this.devices, auth.context, call, this.services);
@@ -85,23 +91,7 @@ export class DeviceApi {
   }
 }
 
-function header(call: DeviceCall, name: string): string | undefined {
-  const value = call.headers[name];
+/** A header sent once; a repeated one (an array) counts as missing. */
+function one(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-/** The parts of PROTOCOL §2 from the HTTP request: headers, method, target and body bytes. */
-function signedCall(call: DeviceCall): SignedCall {
-  return {
-    method: call.method,
-    target: call.target,
-    app: header(call, HEADER_APP),
-    device: header(call, HEADER_DEVICE),
-    time: header(call, HEADER_TIME),
-    nonce: header(call, HEADER_NONCE),
-    signature: header(call, HEADER_SIGNATURE),
-    body: call.body,
-    address: call.ip,
-    now: call.time,
-  };
 }

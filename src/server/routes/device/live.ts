@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
-import { StratusError, formatLiveEvent, type DeliveredMessage } from '../../../protocol/index.js';
-import type { DeviceContext, DeviceService, LiveFeed, ResponseSigning } from '../../device-service/index.js';
+import { StratusError, formatLiveEvent } from '../../../protocol/index.js';
+import type { DeviceContext, DeviceService, ResponseSigning } from '../../device-service/index.js';
+import { EVENT_STREAM_HEADERS, EventStream } from '../../event-stream.js';
 import type { Services } from '../../services.js';
 import type { DeviceAnswer, DeviceCall } from './http.js';
 
@@ -13,27 +13,21 @@ function parseSubs(query: URLSearchParams): { scope: string; stream: string }[] 
   });
 }
 
-/** `GET /v1/live?sub=<scope>/<stream>…`: the device service's live feed as server-sent events (PROTOCOL §9). */
+/**
+ * `GET /v1/live?sub=<scope>/<stream>…`: the device service's live feed as server-sent events, each
+ * signed with the request's nonce and its position (PROTOCOL §9).
+ */
 export async function live(devices: DeviceService, ctx: DeviceContext, call: DeviceCall, services: Services): Promise<DeviceAnswer> {
-  const signing = call.signing as ResponseSigning;
+  const { secret, nonce } = call.signing as ResponseSigning;
   const feed = devices.live(ctx, parseSubs(call.query));
-  const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
-  return { status: 200, headers, stream: (res) => streamEvents(services, feed, signing, res) };
-}
-
-function streamEvents(services: Services, feed: LiveFeed, signing: ResponseSigning, res: ServerResponse): void {
-  res.write('retry: 2000\n\n');
-  let id = 0;
-  const stop = feed.start((message: DeliveredMessage) => {
-    id += 1;
-    res.write(formatLiveEvent(signing.secret, signing.nonce, id, JSON.stringify(message)));
-    if (res.writableLength > services.options.liveBufferBytes) res.destroy();
-  });
-  const ping = setInterval(() => res.write(': ping\n\n'), services.options.liveKeepAliveMs);
-  const untrack = services.live.track(() => res.end());
-  res.once('close', () => {
-    clearInterval(ping);
-    untrack();
-    stop();
-  });
+  const settings = { keepAliveMs: services.options.liveKeepAliveMs, bufferBytes: services.options.liveBufferBytes };
+  return {
+    status: 200,
+    headers: { ...EVENT_STREAM_HEADERS },
+    stream: (res) => {
+      const events = new EventStream(res, services.live, settings);
+      let id = 0;
+      events.onClose(feed.start((message) => events.write(formatLiveEvent(secret, nonce, (id += 1), JSON.stringify(message)))));
+    },
+  };
 }
