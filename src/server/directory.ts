@@ -1,6 +1,6 @@
 import type { ActiveSecret, AppRecord, DeviceRecord, Store } from '../store/types.js';
 import { systemMillisClock, type MillisClock } from './clock.js';
-import { LruMap } from './lru.js';
+import { DeviceTable } from './device-table.js';
 
 export interface CachedApp {
   app: AppRecord;
@@ -17,35 +17,26 @@ export function secretsAt(cached: CachedApp, now: number): readonly string[] {
   return cached.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }
 
-interface CachedDevice {
-  device: DeviceRecord;
-  loadedAtMs: number;
-}
-
-/**
- * The hot-path view of apps, their secrets and devices, so an authenticated poll needs no query.
- * Entries live `maxAgeMs` so changes made through another node are seen within that time; changes
- * made through this node invalidate at once.
- */
 export class Directory {
   private readonly apps = new Map<string, CachedApp>();
-  private readonly devices: LruMap<string, CachedDevice>;
+  private readonly devices: DeviceTable;
   /** Bumped by every forget: a read that started before one is answered but not cached. */
   private generation = 0;
 
   constructor(
     private readonly store: Store,
-    private readonly maxAgeMs: number,
+    private readonly appMaxAgeMs: number,
+    private readonly deviceMaxAgeMs: number,
     deviceEntries: number,
     private readonly clockMs: MillisClock = systemMillisClock,
   ) {
-    this.devices = new LruMap(deviceEntries);
+    this.devices = new DeviceTable(deviceEntries);
   }
 
   /** The cached app when fresh; the hot path takes it without a promise. */
   peekApp(name: string): CachedApp | undefined {
     const cached = this.apps.get(name);
-    return cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs ? cached : undefined;
+    return cached && this.clockMs() - cached.loadedAtMs < this.appMaxAgeMs ? cached : undefined;
   }
 
   async app(name: string, now: number): Promise<CachedApp | null> {
@@ -63,34 +54,48 @@ export class Directory {
     return entry;
   }
 
-  /** The cached device when fresh. */
+  /** The cached device when fresh: a new record object, the caller's to change. */
   peekDevice(appId: number, guid: string): DeviceRecord | undefined {
-    const cached = this.devices.get(`${appId}:${guid}`);
-    return cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs ? cached.device : undefined;
+    const entry = this.freshEntry(appId, guid);
+    return entry < 0 ? undefined : this.devices.record(entry, guid);
   }
 
   async device(appId: number, guid: string): Promise<DeviceRecord | null> {
-    const key = `${appId}:${guid}`;
-    const cached = this.devices.get(key);
-    if (cached && this.clockMs() - cached.loadedAtMs < this.maxAgeMs) return cached.device;
+    const cached = this.peekDevice(appId, guid);
+    if (cached) return cached;
     const generation = this.generation;
     const device = await this.store.getDevice(appId, guid);
     if (generation !== this.generation) return device;
     if (device) {
       // presence is written in batches: keep the newer time this node saw
-      if (cached && cached.device.lastSeen > device.lastSeen) {
-        device.lastSeen = cached.device.lastSeen;
-        device.lastAddress = cached.device.lastAddress;
-      }
-      this.devices.set(key, { device, loadedAtMs: this.clockMs() });
+      const held = this.devices.find(appId, guid);
+      if (held >= 0) device.lastSeen = Math.max(device.lastSeen, this.devices.lastSeenOf(held));
+      this.rememberDevice(device);
     } else {
-      this.devices.delete(key);
+      this.devices.delete(appId, guid);
     }
     return device;
   }
 
   rememberDevice(device: DeviceRecord): void {
-    this.devices.set(`${device.appId}:${device.guid}`, { device, loadedAtMs: this.clockMs() });
+    this.devices.put(device, this.clockMs());
+  }
+
+  /** A check-in: the cached device's last-seen time moves forwards until its next read. */
+  seen(device: DeviceRecord): void {
+    const entry = this.devices.find(device.appId, device.guid);
+    if (entry >= 0) this.devices.setLastSeen(entry, device.lastSeen);
+  }
+
+  /** Devices held in memory (/metrics). */
+  get devicesHeld(): number {
+    return this.devices.size;
+  }
+
+  private freshEntry(appId: number, guid: string): number {
+    const entry = this.devices.find(appId, guid);
+    if (entry < 0) return entry;
+    return this.clockMs() - this.devices.loadedAtOf(entry) < this.deviceMaxAgeMs ? entry : -1;
   }
 
   forgetApp(name: string): void {
@@ -100,7 +105,7 @@ export class Directory {
 
   forgetDevice(appId: number, guid: string): void {
     this.generation++;
-    this.devices.delete(`${appId}:${guid}`);
+    this.devices.delete(appId, guid);
   }
 
   forgetAll(): void {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { finish, fnvMix, fnvStart, randomSeed } from './keyed-hash.js';
 
 /**
  * Nonces seen inside the time window (PROTOCOL §2), as 64-bit keyed hashes in open-addressed typed
@@ -17,8 +17,7 @@ export class NonceCache {
   private readonly seeds: [number, number];
 
   constructor(private readonly windowSeconds: number) {
-    const random = randomBytes(8);
-    this.seeds = [random.readUInt32LE(0), random.readUInt32LE(4)];
+    this.seeds = [randomSeed(), randomSeed()];
   }
 
   /** Records the nonce of a request arriving at `now`; false when it was seen already. */
@@ -47,21 +46,8 @@ export class NonceCache {
   }
 }
 
-/** FNV-1a over the three strings (and a separator), from a seed; a 32-bit unsigned integer. */
 function hash32(seed: number, a: string, b: string, c: string): number {
-  let h = fnv(fnv(fnv(0x811c9dc5 ^ seed, a), b), c);
-  // final avalanche (murmur3 fmix32), so that the low bits used as the slot are well mixed
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function fnv(h: number, text: string): number {
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ 0xffff, 0x01000193);
+  return finish(fnvMix(fnvMix(fnvMix(fnvStart(seed), a), b), c));
 }
 
 /** A set of 64-bit values (two unsigned 32-bit halves, never both 0), open addressing with linear probing. */

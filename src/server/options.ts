@@ -24,7 +24,13 @@ export const DEFAULT_SERVER_OPTIONS = {
   /** Requests per second per device (token bucket); 0 turns the limit off. */
   deviceRatePerSecond: 50,
   deviceRateBurst: 100,
-  deviceCacheEntries: 100_000,
+  /** Devices kept in memory (~50 B each), so authentication needs no database read. */
+  deviceCacheEntries: 2_000_000,
+  /**
+   * How long a node trusts a cached device record when it hears of no change: changes made through
+   * any node reach every node at once; this bounds how late one is seen if that announcement is lost.
+   */
+  deviceCacheMs: 900_000,
   /** Quotas on what one holder of an app secret can make the server keep (0: no limit). */
   newDevicesPerAppPerMinute: 1000,
   newDevicesPerAddressPerMinute: 100,

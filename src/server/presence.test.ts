@@ -11,6 +11,7 @@ import { SqliteStore } from '../store/sqlite/index.js';
 import type { AppRecord, DeviceRecord } from '../store/types.js';
 import { syncAndNotify } from './messaging.js';
 import { LiveHub } from './live-hub.js';
+import { Directory } from './directory.js';
 import { Presence } from './presence.js';
 import { SystemEvents } from './system-events.js';
 
@@ -37,7 +38,7 @@ describe('Presence', () => {
   function presenceAt(clock: { now: number }) {
     const log = pino({ level: 'silent' });
     const events = new SystemEvents((input) => syncAndNotify(store, new LiveHub(), input), log, 60);
-    const presence = new Presence(store, events, log);
+    const presence = new Presence(store, events, log, new Directory(store, 5000, 900_000, 1000));
     const recorded = async () =>
       (await store.readMessages({ appId: app.id, scope: SYSTEM_SCOPE, owner: '', stream: 'presence' }, 0, 1000, clock.now)).map(
         (m) => JSON.parse(m.value) as { device: string; online: boolean },

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppRecord, CheckIn, DeviceRecord, Store } from '../store/types.js';
+import type { Directory } from './directory.js';
 import { OnlineTable } from './online-table.js';
 import type { SystemEvents } from './system-events.js';
 
@@ -26,6 +27,8 @@ export class Presence {
     private readonly store: Store,
     private readonly events: SystemEvents,
     private readonly log: FastifyBaseLogger,
+    /** The cached devices: a check-in moves the cached last-seen time at once. */
+    private readonly cache: Pick<Directory, 'seen'>,
   ) {}
 
   start(flushMs: number, clock: () => number): void {
@@ -46,6 +49,7 @@ export class Presence {
     const wasOnline = held || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
     device.lastSeen = Math.max(device.lastSeen, now);
     device.lastAddress = address ?? device.lastAddress;
+    this.cache.seen(device);
     this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
     if (this.apps.get(app.id) !== app) this.apps.set(app.id, app);
     if (!wasOnline) this.record(app, { device: device.guid, online: true, address }, now);

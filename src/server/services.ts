@@ -14,6 +14,12 @@ import { Quotas } from './quotas.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SystemEvents } from './system-events.js';
 
+/**
+ * Token buckets kept: the devices heard from most recently, which a flooding device always is
+ * (a device whose bucket was dropped comes back with a full one).
+ */
+const RATE_LIMITED_DEVICES = 100_000;
+
 /** What the routes share: the store and the in-memory views in front of it. */
 export interface Services {
   store: Store;
@@ -48,7 +54,7 @@ export function createServices(
   const activity = new FleetActivity(live);
   const sync = (input: StoreSyncInput) => syncAndNotify(store, live, input, activity);
   const events = new SystemEvents(sync, log, options.rejectionsPerAppPerMinute);
-  const directory = new Directory(store, options.appCacheMs, options.deviceCacheEntries, clockMs);
+  const directory = new Directory(store, options.appCacheMs, options.deviceCacheMs, options.deviceCacheEntries, clockMs);
   const configs = new ConfigViews(store, options.appCacheMs, clockMs);
   return {
     store,
@@ -59,9 +65,9 @@ export function createServices(
     configs,
     cluster: new Cluster(store, directory, configs, live, log),
     nonces: new NonceCache(options.timeWindowSeconds),
-    rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst, options.deviceCacheEntries),
+    rateLimiter: new RateLimiter(options.deviceRatePerSecond, options.deviceRateBurst, RATE_LIMITED_DEVICES),
     quotas: new Quotas(store, options, clockMs),
-    presence: new Presence(store, events, log),
+    presence: new Presence(store, events, log, directory),
     events,
     live,
     activity,

@@ -73,6 +73,18 @@ describe('three nodes on one PostgreSQL database', () => {
     });
   });
 
+  it('a device denied through node A is refused by node B, which holds it cached for minutes', async () => {
+    const [a, b] = nodes as [RunningServer, RunningServer];
+    const polling = device(b, 'deny-me');
+    assert.equal((await polling.send('GET', '/v1/config')).status, 200);
+    assert.equal((await admin(a.url, token, 'POST', '/v1/admin/apps/demo/devices/deny-me/deny')).status, 200);
+    await eventually(async () => {
+      const refused = await polling.send('GET', '/v1/config');
+      assert.equal(refused.status, 403);
+      assert.equal(refused.json.error.code, 'denied');
+    });
+  });
+
   it('a publish retried on another node stores nothing new', async () => {
     const [a, b] = nodes as [RunningServer, RunningServer];
     const item = { publish: [{ id: 'once-1', scope: 'load', stream: 'idem', value: 'v' }] };

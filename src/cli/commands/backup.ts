@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { StratusError } from '../../protocol/index.js';
-import { backupDatabase, type BackupProgress } from '../../ops/backup.js';
+import type { BackupProgress } from '../../ops/backup.js';
 import { DATABASE_FILE } from '../../ops/sqlite-file.js';
 import { globals, wholeNumber } from '../context.js';
 import { printJson } from '../output.js';
@@ -40,6 +40,7 @@ export function backupCommand(program: Command): void {
       if (/^postgres(ql)?:/.test(source)) {
         throw new StratusError('bad_request', 'a PostgreSQL database is backed up with pg_dump: see docs/backup.md');
       }
+      const { backupDatabase } = await import('../../ops/backup.js'); // loaded only to run it
       const summary = await backupDatabase(source, o.out, { force: o.force, pagesPerStep: o.pagesPerStep, onProgress: progressPrinter(o.pagesPerStep) });
       if (globals(cmd).json) return printJson(summary);
       const c = summary.counts;

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { StratusError } from '../../protocol/index.js';
 import { OPTIONS, envOf, flagOf, readConfigFile, resolveConfig } from '../../edge/config.js';
-import { Gateway } from '../../edge/gateway.js';
-import { offlineStatus } from '../../edge/status-offline.js';
 import { statusMetrics, statusText, type EdgeStatus } from '../../edge/status.js';
 import { globals } from '../context.js';
 import { printJson } from '../output.js';
@@ -27,6 +25,7 @@ export function edgeCommands(program: Command): void {
   const edge = program.command('edge').description('the gateway on a field device: local intake, durable store, policies, upstream sync (docs/edge.md)');
 
   addConfigOptions(edge.command('run').description('run the gateway in the foreground (systemd: Type=simple)')).action(async (o: Record<string, string | undefined>) => {
+    const { Gateway } = await import('../../edge/gateway.js'); // loaded only to run it
     const gateway = new Gateway(configOf(o));
     const addresses = await gateway.start();
     process.stdout.write(`stratus edge: ready ${JSON.stringify(addresses)}\n`);
@@ -63,6 +62,7 @@ export function edgeCommands(program: Command): void {
       if (!status) {
         const db = config ? join(config.dataDir, 'edge.db') : null;
         if (!db || !existsSync(db)) throw new StratusError('unavailable', `the gateway does not answer${url ? ` at ${url}` : ''} and there is no store to read (--data-dir)`);
+        const { offlineStatus } = await import('../../edge/status-offline.js');
         status = offlineStatus(db, config as NonNullable<typeof config>);
       }
       if (o.metrics) process.stdout.write(statusMetrics(status));

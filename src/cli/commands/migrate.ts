@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { StratusError } from '../../protocol/index.js';
-import { migrateToPostgres, type MigrateProgress } from '../../ops/migrate/index.js';
+import type { MigrateProgress } from '../../ops/migrate/index.js';
 import { databasePath } from '../../ops/sqlite-file.js';
 import { globals, wholeNumber } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -30,6 +30,7 @@ export function migrateCommand(program: Command): void {
     .action(async (o: { from: string; to: string; resume: boolean; batch: number }, cmd: Command) => {
       if (!/^postgres(ql)?:\/\//.test(o.to)) throw new StratusError('bad_request', `--to must be a postgres:// URL (got "${o.to.slice(0, 40)}")`);
       if (o.batch > 10_000) throw new StratusError('bad_request', '--batch must be at most 10000');
+      const { migrateToPostgres } = await import('../../ops/migrate/index.js'); // loaded only to run it
       const summary = await migrateToPostgres({
         from: databasePath(o.from),
         to: o.to,

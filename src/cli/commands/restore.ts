@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { restoreDatabase } from '../../ops/restore.js';
 import { globals } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -11,6 +10,7 @@ export function restoreCommand(program: Command): void {
     .addOption(new Option('--data <dir>', 'the data directory to restore into (created 0700)').env('STRATUS_DATA').default('./data'))
     .option('--force', 'replace the database of a data directory that is not empty (stop its server first)', false)
     .action(async (file: string, o: { data: string; force: boolean }, cmd: Command) => {
+      const { restoreDatabase } = await import('../../ops/restore.js'); // loaded only to run it
       const summary = await restoreDatabase(file, o.data, { force: o.force });
       if (summary.warning) process.stderr.write(`warning: ${summary.warning}\n`);
       if (globals(cmd).json) return printJson(summary);

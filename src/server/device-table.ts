@@ -1,0 +1,244 @@
+import type { DeviceStatus, Grant } from '../protocol/index.js';
+import type { DeviceRecord } from '../store/types.js';
+import { finish, fnvMix, fnvStart, randomSeed } from './keyed-hash.js';
+
+const EMPTY = -1;
+/** GUIDs are kept one byte a character. */
+const PRINTABLE_ASCII = /^[\x21-\x7e]{1,255}$/;
+const STATUSES: readonly DeviceStatus[] = ['approved', 'pending', 'denied'];
+
+/**
+ * The devices a node has met, keyed by app and GUID, in typed arrays: a million devices cost
+ * ~40 B each plus their GUIDs' bytes, where a Map of record objects costs ~350 B each and gives the
+ * garbage collector a million objects to trace. It holds the whole fleet, so a device polling every
+ * few minutes is found without a database read.
+ *
+ * Layout: dense entries (one index per device, reused), an open-addressing index of entry numbers
+ * (linear probing, deletion by backward shift), GUID bytes in an arena (GUIDs are ASCII,
+ * PROTOCOL §1). Full at `maxEntries`: the CLOCK hand evicts an entry not used since it last
+ * passed. The hash is keyed per process, so GUIDs chosen by a client cannot be made to collide.
+ */
+export class DeviceTable {
+  private index = new Int32Array(32).fill(EMPTY);
+  private ids = new Int32Array(16);
+  private appIds = new Int32Array(16);
+  private hashes = new Uint32Array(16);
+  private statuses = new Uint8Array(16);
+  private used = new Uint8Array(16);
+  private firstSeen = new Uint32Array(16);
+  private lastSeen = new Uint32Array(16);
+  /** When the record was read from the store (or written by this node), in clock milliseconds. */
+  private loadedAt = new Float64Array(16);
+  private guidAt = new Uint32Array(16);
+  private guidLength = new Uint8Array(16);
+  private arena = new Uint8Array(256);
+  private arenaUsed = 0;
+  /** Arena bytes of removed entries, reclaimed when the arena is compacted. */
+  private arenaFree = 0;
+  /** Entry numbers in use: 0..entries-1, except those on the free list. */
+  private entries = 0;
+  private free: number[] = [];
+  private hand = 0;
+  /** The few devices with grants of their own, by entry number. */
+  private readonly grants = new Map<number, Grant[]>();
+  private readonly seed = randomSeed();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.entries - this.free.length;
+  }
+
+  /** The entry of a device, or -1. */
+  find(appId: number, guid: string): number {
+    const hash = this.hash(appId, guid);
+    const mask = this.index.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.index[slot] as number;
+      if (entry === EMPTY) return EMPTY;
+      if (this.hashes[entry] === hash && this.appIds[entry] === appId && this.guidIs(entry, guid)) {
+        this.used[entry] = 1;
+        return entry;
+      }
+    }
+  }
+
+  loadedAtOf(entry: number): number {
+    return this.loadedAt[entry] as number;
+  }
+
+  lastSeenOf(entry: number): number {
+    return this.lastSeen[entry] as number;
+  }
+
+  /** Presence moves a device's last-seen time forwards between store reads. */
+  setLastSeen(entry: number, time: number): void {
+    if (time > (this.lastSeen[entry] as number)) this.lastSeen[entry] = time;
+  }
+
+  /** A new record object for the entry (the caller owns it); `guid` is the one it was found by. */
+  record(entry: number, guid: string): DeviceRecord {
+    return {
+      id: this.ids[entry] as number,
+      appId: this.appIds[entry] as number,
+      guid,
+      status: STATUSES[this.statuses[entry] as number] as DeviceStatus,
+      grants: this.grants.get(entry) ?? null,
+      firstSeen: this.firstSeen[entry] as number,
+      lastSeen: this.lastSeen[entry] as number,
+      lastAddress: null,
+    };
+  }
+
+  /** Adds or replaces the device's entry. */
+  put(device: DeviceRecord, loadedAt: number): void {
+    if (!PRINTABLE_ASCII.test(device.guid)) return; // not a GUID the protocol allows: never cached
+    let entry = this.find(device.appId, device.guid);
+    if (entry === EMPTY) entry = this.add(device.appId, device.guid);
+    this.ids[entry] = device.id;
+    this.statuses[entry] = STATUSES.indexOf(device.status);
+    this.firstSeen[entry] = device.firstSeen;
+    this.lastSeen[entry] = device.lastSeen;
+    this.loadedAt[entry] = loadedAt;
+    if (device.grants) this.grants.set(entry, device.grants);
+    else this.grants.delete(entry);
+  }
+
+  delete(appId: number, guid: string): void {
+    const entry = this.find(appId, guid);
+    if (entry !== EMPTY) this.remove(entry);
+  }
+
+  clear(): void {
+    this.index.fill(EMPTY);
+    this.entries = 0;
+    this.free = [];
+    this.arenaUsed = 0;
+    this.arenaFree = 0;
+    this.hand = 0;
+    this.grants.clear();
+  }
+
+  private add(appId: number, guid: string): number {
+    let entry: number;
+    if (this.free.length > 0) entry = this.free.pop() as number;
+    else if (this.entries < this.maxEntries) {
+      if (this.entries === this.ids.length) this.growEntries();
+      entry = this.entries++;
+    } else {
+      entry = this.evict();
+    }
+    if ((this.size + 1) * 2 > this.index.length) this.growIndex();
+    const hash = this.hash(appId, guid);
+    this.appIds[entry] = appId;
+    this.hashes[entry] = hash;
+    this.used[entry] = 1;
+    this.storeGuid(entry, guid);
+    const mask = this.index.length - 1;
+    let slot = hash & mask;
+    while (this.index[slot] !== EMPTY) slot = (slot + 1) & mask;
+    this.index[slot] = entry;
+    return entry;
+  }
+
+  /** CLOCK: the first entry from the hand not used since the hand last passed; it is removed. */
+  private evict(): number {
+    for (;;) {
+      const entry = this.hand;
+      this.hand = (this.hand + 1) % this.entries;
+      if (this.used[entry] === 1) this.used[entry] = 0;
+      else {
+        this.remove(entry);
+        return this.free.pop() as number;
+      }
+    }
+  }
+
+  private remove(entry: number): void {
+    const mask = this.index.length - 1;
+    let hole = (this.hashes[entry] as number) & mask;
+    while (this.index[hole] !== entry) hole = (hole + 1) & mask;
+    // backward shift: an entry later in the run moves into the hole unless its home lies after it
+    for (let probe = (hole + 1) & mask; this.index[probe] !== EMPTY; probe = (probe + 1) & mask) {
+      const home = (this.hashes[this.index[probe] as number] as number) & mask;
+      const movable = hole <= probe ? home <= hole || home > probe : home <= hole && home > probe;
+      if (!movable) continue;
+      this.index[hole] = this.index[probe] as number;
+      hole = probe;
+    }
+    this.index[hole] = EMPTY;
+    this.arenaFree += this.guidLength[entry] as number;
+    this.guidLength[entry] = 0;
+    this.used[entry] = 0;
+    this.grants.delete(entry);
+    this.free.push(entry);
+  }
+
+  private guidIs(entry: number, guid: string): boolean {
+    const length = this.guidLength[entry] as number;
+    if (length !== guid.length) return false;
+    const at = this.guidAt[entry] as number;
+    for (let i = 0; i < length; i++) if (this.arena[at + i] !== guid.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private storeGuid(entry: number, guid: string): void {
+    if (this.arenaUsed + guid.length > this.arena.length) this.compactArena(guid.length);
+    const at = this.arenaUsed;
+    for (let i = 0; i < guid.length; i++) this.arena[at + i] = guid.charCodeAt(i);
+    this.guidAt[entry] = at;
+    this.guidLength[entry] = guid.length;
+    this.arenaUsed += guid.length;
+  }
+
+  /** Copies the live GUIDs into an arena with room for `more` bytes (the same size when half was garbage). */
+  private compactArena(more: number): void {
+    const live = this.arenaUsed - this.arenaFree;
+    const size = Math.max(this.arena.length, 2 ** Math.ceil(Math.log2(2 * (live + more))));
+    const old = this.arena;
+    this.arena = new Uint8Array(size);
+    this.arenaUsed = 0;
+    for (let entry = 0; entry < this.entries; entry++) {
+      const length = this.guidLength[entry] as number;
+      if (length === 0) continue;
+      this.arena.set(old.subarray(this.guidAt[entry] as number, (this.guidAt[entry] as number) + length), this.arenaUsed);
+      this.guidAt[entry] = this.arenaUsed;
+      this.arenaUsed += length;
+    }
+    this.arenaFree = 0;
+  }
+
+  private growEntries(): void {
+    const size = Math.min(this.ids.length * 2, Math.max(this.maxEntries, 16));
+    const grow = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.ids = grow(this.ids, (n) => new Int32Array(n));
+    this.appIds = grow(this.appIds, (n) => new Int32Array(n));
+    this.hashes = grow(this.hashes, (n) => new Uint32Array(n));
+    this.statuses = grow(this.statuses, (n) => new Uint8Array(n));
+    this.used = grow(this.used, (n) => new Uint8Array(n));
+    this.firstSeen = grow(this.firstSeen, (n) => new Uint32Array(n));
+    this.lastSeen = grow(this.lastSeen, (n) => new Uint32Array(n));
+    this.loadedAt = grow(this.loadedAt, (n) => new Float64Array(n));
+    this.guidAt = grow(this.guidAt, (n) => new Uint32Array(n));
+    this.guidLength = grow(this.guidLength, (n) => new Uint8Array(n));
+  }
+
+  private growIndex(): void {
+    this.index = new Int32Array(this.index.length * 2).fill(EMPTY);
+    const mask = this.index.length - 1;
+    for (let entry = 0; entry < this.entries; entry++) {
+      if (this.guidLength[entry] === 0) continue; // free
+      let slot = (this.hashes[entry] as number) & mask;
+      while (this.index[slot] !== EMPTY) slot = (slot + 1) & mask;
+      this.index[slot] = entry;
+    }
+  }
+
+  private hash(appId: number, guid: string): number {
+    return finish(fnvMix(fnvStart(this.seed, appId), guid));
+  }
+}
