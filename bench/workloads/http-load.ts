@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { sha256Hex, signRequest } from '../../src/protocol/index.js';
+import { sha256Hex, signedRequestHeaders } from '../../src/protocol/index.js';
 
 export const CONNECTIONS = 64;
 
@@ -16,13 +16,8 @@ type Request = { method: string; path: string; headers: Record<string, string>; 
 /** The headers of a request of the demo app signed by `device` (PROTOCOL §2), JSON body or none. */
 export function signedHeaders(secret: string, method: string, target: string, device: string, body: string, nonce: string): Record<string, string> {
   const time = Math.floor(Date.now() / 1000);
-  const signature = signRequest(secret, { method, target, app: 'demo', device, time, nonce, bodySha256: sha256Hex(body) });
   return {
-    'x-stratus-app': 'demo',
-    'x-stratus-device': device,
-    'x-stratus-time': String(time),
-    'x-stratus-nonce': nonce,
-    'x-stratus-signature': signature,
+    ...signedRequestHeaders(secret, { method, target, app: 'demo', device, time, nonce, bodySha256: sha256Hex(body) }),
     ...(body ? { 'content-type': 'application/json' } : {}),
   };
 }

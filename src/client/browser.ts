@@ -4,6 +4,7 @@ export { ClientError, StratusError, type ClientErrorCode } from './errors.js';
 export { MemoryStorage, type ClientStorage, type OutboxEntry, type OverflowPolicy } from './outbox.js';
 export {
   StratusClient,
+  type Delay,
   type LiveConnection,
   type MessageCallback,
   type PublishOptions,

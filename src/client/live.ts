@@ -1,6 +1,6 @@
 import { StratusError, readLiveEvents, type DeliveredMessage } from '../protocol/index.js';
 import { ClientError } from './errors.js';
-import type { LiveConnection } from './options.js';
+import type { Delay, LiveConnection } from './options.js';
 import { errorOf, type Transport } from './transport.js';
 
 /** Hands each live event to `onMessage` in order; one whose signature fails ends the stream with `bad_response`. */
@@ -26,10 +26,12 @@ export interface LiveOptions {
   update: () => Promise<unknown>;
   onMessage: (message: DeliveredMessage) => Promise<void>;
   report: (error: Error) => void;
+  /** The wait before a reconnection. */
+  delay: Delay;
 }
 
 /** Backoff between reconnections: full jitter, doubling from 50 ms up to 5 s. */
-const pause = (failures: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5000, 50 * 2 ** failures)));
+const backoffMs = (failures: number) => Math.random() * Math.min(5000, 50 * 2 ** failures);
 
 /** A live connection that reconnects until closed; a `bad_request` (no subscriptions) ends it. */
 export function openLive(options: LiveOptions): LiveConnection {
@@ -51,7 +53,7 @@ export function openLive(options: LiveOptions): LiveConnection {
         options.report(error as Error);
         if (error instanceof StratusError && error.code === 'bad_request') break;
       }
-      if (!controller.signal.aborted) await pause(failures);
+      if (!controller.signal.aborted) await options.delay(backoffMs(failures));
     }
   })();
   return {

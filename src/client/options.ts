@@ -23,7 +23,17 @@ export interface StratusOptions {
   fetch?: typeof fetch;
   /** The local clock in ms (default `Date.now`): request times and maybeUpdate()'s interval. */
   nowMs?: () => number;
+  /**
+   * Waits `ms` (default a timer): the pause before a retry and before a live reconnection. With
+   * `nowMs`, the SDK's whole sense of time: a test passes one that records and returns at once.
+   */
+  delay?: Delay;
 }
+
+/** Resolves after `ms` milliseconds. */
+export type Delay = (ms: number) => Promise<void>;
+
+export const timerDelay: Delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface PublishOptions {
   /** `PRIVATE` (the default: this device's own space) or a shared scope. */

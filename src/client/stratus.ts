@@ -3,14 +3,14 @@ import { ConfigCache, type SavedConfig } from './config-cache.js';
 import { Emitter } from './emitter.js';
 import { ClientError } from './errors.js';
 import { openLive } from './live.js';
-import type { ClientEvents, LiveConnection, MessageCallback, PublishOptions, PublishReceipt, StratusOptions, SubscribeOptions, UpdateResult } from './options.js';
+import { timerDelay, type ClientEvents, type Delay, type LiveConnection, type MessageCallback, type PublishOptions, type PublishReceipt, type StratusOptions, type SubscribeOptions, type UpdateResult } from './options.js';
 import type { ClientStorage } from './outbox.js';
 import { OutboxSender } from './outbox-sender.js';
 import { Subscriptions } from './subscriptions.js';
 import { SyncRounds, transient } from './sync-rounds.js';
 import { DEFAULT_RETRY, Transport } from './transport.js';
 
-export type { ClientEvents, LiveConnection, MessageCallback, PublishOptions, PublishReceipt, StratusOptions, SubscribeOptions, UpdateResult } from './options.js';
+export type { ClientEvents, Delay, LiveConnection, MessageCallback, PublishOptions, PublishReceipt, StratusOptions, SubscribeOptions, UpdateResult } from './options.js';
 
 /** What the client keeps in the storage's state, in the order restore() takes it. */
 const STATE_KEYS = [...ConfigCache.keys, 'acks', 'lastUpdateMs'] as const;
@@ -27,6 +27,7 @@ export class StratusClient extends Emitter<ClientEvents> {
   private readonly storage: ClientStorage;
   private readonly transport: Transport;
   private readonly nowMs: () => number;
+  private readonly delay: Delay;
   private readonly config: ConfigCache;
   private readonly outbox: OutboxSender;
   private readonly subscriptions: Subscriptions;
@@ -45,6 +46,7 @@ export class StratusClient extends Emitter<ClientEvents> {
     this.secret = options.secret;
     this.storage = options.storage;
     this.nowMs = options.nowMs ?? Date.now;
+    this.delay = options.delay ?? timerDelay;
     const report = (error: Error) => this.report(error);
     this.transport = new Transport({
       app: options.app,
@@ -53,6 +55,7 @@ export class StratusClient extends Emitter<ClientEvents> {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       nowMs: this.nowMs,
+      delay: this.delay,
     });
     this.config = new ConfigCache({ ...options, onChange: (values: ConfigValues) => this.emit('config', values), report });
     this.outbox = new OutboxSender({
@@ -184,6 +187,7 @@ export class StratusClient extends Emitter<ClientEvents> {
       update: () => this.update(),
       onMessage: (message) => this.subscriptions.deliverLive(message, () => void this.update().catch((error: unknown) => this.report(error as Error))),
       report: (error) => this.report(error),
+      delay: this.delay,
     });
     const tracked: LiveConnection = {
       opened: connection.opened,

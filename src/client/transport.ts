@@ -1,18 +1,16 @@
 import {
-  HEADER_APP,
-  HEADER_DEVICE,
-  HEADER_NONCE,
   HEADER_SIGNATURE,
   HEADER_TIME,
   StratusError,
   isErrorCode,
   sha256Hex,
-  signRequest,
   signResponse,
   signaturesEqual,
+  signedRequestHeaders,
 } from '../protocol/index.js';
 import { certificateProblem } from './certificate-errors.js';
 import { ClientError } from './errors.js';
+import { timerDelay, type Delay } from './options.js';
 import { randomToken } from './random.js';
 
 export interface RetryOptions {
@@ -44,9 +42,9 @@ export interface TransportOptions {
   /** Local time in ms and the nonce source; fixed only by tests that replay vectors.json. */
   nowMs?: () => number;
   nonce?: () => string;
+  /** The wait before a retry (default a timer). */
+  delay?: Delay;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Signed requests (PROTOCOL §2) with verified answers (§3): a fresh nonce and time per attempt, the
@@ -89,7 +87,7 @@ export class Transport {
       if (!again || attempt >= attempts) throw finalError(error);
       const backoff = Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
       const told = error instanceof StratusError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : 0;
-      await sleep(Math.max(backoff, told));
+      await (this.options.delay ?? timerDelay)(Math.max(backoff, told));
     }
   }
 
@@ -103,15 +101,10 @@ export class Transport {
     const { app, device, secret } = this.options;
     const time = this.now();
     const nonce = this.options.nonce?.() ?? randomToken(12);
-    const signature = signRequest(secret, { method, target, app, device, time, nonce, bodySha256: sha256Hex(body) });
     const response = await this.options.fetch(base.replace(/\/+$/, '') + target, {
       method,
       headers: {
-        [HEADER_APP]: app,
-        [HEADER_DEVICE]: device,
-        [HEADER_TIME]: String(time),
-        [HEADER_NONCE]: nonce,
-        [HEADER_SIGNATURE]: signature,
+        ...signedRequestHeaders(secret, { method, target, app, device, time, nonce, bodySha256: sha256Hex(body) }),
         ...(body ? { 'content-type': 'application/json' } : {}),
         ...extra,
       },

@@ -6,6 +6,7 @@ export * from './names.js';
 export * from './signing.js';
 export * from './wire.js';
 export * from './reserved-keys.js';
+export * from './request-headers.js';
 export * from './live-events.js';
 export * from './sync-text.js';
 export * from './text.js';

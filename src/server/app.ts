@@ -46,6 +46,8 @@ export interface StratusServer {
   readonly metricsAddress: string | null;
   /** Starts the timers (presence flush, TTL sweep) and listens; returns the address. */
   listen(): Promise<string>;
+  /** What the TTL sweep timer does, once: deletes expired messages, then empty streams nobody follows. */
+  sweep(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, flushes presence and closes the store. */
   close(): Promise<void>;
 }
@@ -171,6 +173,13 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
   let heart: NodeJS.Timeout | null = null;
   let metricsServer: Server | null = null;
   let metricsAddress: string | null = null;
+  const sweep = async (): Promise<void> => {
+    const { store } = services;
+    const expired = await store.sweepExpired(clock(), options.sweepBatchRows);
+    if (expired > 0) app.log.debug({ deleted: expired }, 'expired messages swept');
+    const streams = await store.sweepStreams(options.sweepBatchRows);
+    if (streams > 0) app.log.debug({ deleted: streams }, 'empty streams nobody follows swept');
+  };
   return {
     app,
     services,
@@ -179,19 +188,10 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     get metricsAddress() {
       return metricsAddress;
     },
+    sweep,
     async listen() {
       services.presence.start(options.presenceFlushMs, clock);
-      sweeper = setInterval(() => {
-        const { store } = services;
-        store
-          .sweepExpired(clock(), options.sweepBatchRows)
-          .then((n) => n > 0 && app.log.debug({ deleted: n }, 'expired messages swept'))
-          .then(() => store.sweepStreams(options.sweepBatchRows))
-          .then(
-            (n) => n > 0 && app.log.debug({ deleted: n }, 'empty streams nobody follows swept'),
-            (err: unknown) => app.log.error({ err }, 'TTL sweep failed'),
-          );
-      }, options.sweepIntervalMs);
+      sweeper = setInterval(() => void sweep().catch((err: unknown) => app.log.error({ err }, 'TTL sweep failed')), options.sweepIntervalMs);
       sweeper.unref();
       await services.cluster.start();
       const startedAt = clock();

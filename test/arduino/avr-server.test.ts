@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { admin } from '../support/device-client.js';
+import { TestDevice, admin } from '../support/device-client.js';
 import {
   AVR_EXTRAS,
   AVR_FIRMWARE,
@@ -21,6 +21,7 @@ import {
   ms,
   runSim,
 } from '../support/device-toolchain.js';
+import { openLive } from '../support/live-reader.js';
 import { removeDir, startServer, type RunningServer } from '../support/server-process.js';
 
 describe('8-bit firmware in simavr against a real server, through the UART bridge', () => {
@@ -96,6 +97,11 @@ describe('8-bit firmware in simavr against a real server, through the UART bridg
 
       const device = 'deadbeeffe01'; // the sketch's MAC, its GUID
       const storedBefore = (await messages('temp')).filter((m) => m.from === device).length;
+      // the server pushes each stored reading to a live subscriber: that is how the test learns of it
+      const temps = await openLive(new TestDevice(s.url, 'greenhouse', secret, `watch-${board}`), ['home/temp']);
+      const readingStored = (async () => {
+        for (let n = 1; !temps.ended; n++) if ((await temps.waitFor(n)).some((e) => e.data.from === device)) return;
+      })();
       const port = new URL(s.url).port;
       let ended = false;
       let connects = 0;
@@ -118,7 +124,8 @@ describe('8-bit firmware in simavr against a real server, through the UART bridg
       });
       // its first update publishes a reading (queued, then sent) and subscribes at the stream's head;
       // once it connects again, that update is over: a command published now is after its cursor
-      while (!ended && (await messages('temp')).filter((m) => m.from === device).length === storedBefore) await new Promise((r) => setTimeout(r, 20));
+      await Promise.race([readingStored, running]);
+      await temps.close();
       const seen = connects;
       await new Promise<void>((resume) => {
         nextConnect = () => {

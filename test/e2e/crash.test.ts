@@ -16,8 +16,24 @@ function batch(client: number, b: number) {
   });
 }
 
+/** The acknowledged seqs by message id, and a promise resolved once `count` are acknowledged (or the load ended short of it). */
+class Acknowledged extends Map<string, number> {
+  private readonly marks: { count: number; reached: () => void }[] = [];
+
+  /** Resolves once `count` messages are acknowledged, or when `ended` settles first. */
+  async reach(count: number, ended: Promise<unknown>): Promise<void> {
+    if (this.size >= count) return;
+    await Promise.race([new Promise<void>((reached) => this.marks.push({ count, reached })), ended]);
+  }
+
+  acknowledge(id: string, seq: number): void {
+    this.set(id, seq);
+    for (const mark of this.marks) if (this.size >= mark.count) mark.reached();
+  }
+}
+
 /** Publishes every batch once; records the seqs acknowledged. Stops at the first failure. */
-async function publishUntilFailure(device: TestDevice, client: number, acked: Map<string, number>): Promise<void> {
+async function publishUntilFailure(device: TestDevice, client: number, acked: Acknowledged): Promise<void> {
   for (let b = 0; b < BATCHES_PER_CLIENT; b++) {
     let r;
     try {
@@ -26,7 +42,7 @@ async function publishUntilFailure(device: TestDevice, client: number, acked: Ma
       return; // the server died: this batch was not acknowledged
     }
     if (r.status !== 200) return;
-    for (const a of r.json.accepted) acked.set(a.id, a.seq);
+    for (const a of r.json.accepted) acked.acknowledge(a.id, a.seq);
   }
 }
 
@@ -47,11 +63,11 @@ describe('crash safety of acknowledged publishes', () => {
     it(`round ${round}: kill -9 mid-load, restart, retry: acknowledged messages stored exactly once`, async () => {
       const first = await startServer();
       dirs.push(first.dataDir);
-      const acked = new Map<string, number>();
+      const acked = new Acknowledged();
       const devices = Array.from({ length: CLIENTS }, (_, c) => new TestDevice(first.url, 'demo', first.demoSecret, `crash-${c}`));
       const load = Promise.all(devices.map((d, c) => publishUntilFailure(d, c, acked)));
       // kill once some batches were acknowledged, at a point that differs per round
-      while (acked.size < 200 * round) await new Promise((r) => setTimeout(r, 5));
+      await acked.reach(200 * round, load);
       await first.kill();
       await load;
       const ackedBeforeCrash = new Map(acked);
@@ -61,7 +77,7 @@ describe('crash safety of acknowledged publishes', () => {
       try {
         second.adminToken = first.adminToken;
         const retry = Array.from({ length: CLIENTS }, (_, c) => new TestDevice(second.url, 'demo', first.demoSecret, `crash-${c}`));
-        const seqAfterRetry = new Map<string, number>();
+        const seqAfterRetry = new Acknowledged();
         await Promise.all(retry.map((d, c) => publishUntilFailure(d, c, seqAfterRetry)));
 
         for (const [id, seq] of ackedBeforeCrash) assert.equal(seqAfterRetry.get(id), seq, `${id} keeps its acknowledged seq`);
@@ -84,10 +100,10 @@ describe('graceful shutdown', () => {
   it('SIGTERM finishes the requests in flight, then exits 0 with their messages stored', async () => {
     const server = await startServer();
     try {
-      const acked = new Map<string, number>();
+      const acked = new Acknowledged();
       const devices = Array.from({ length: CLIENTS }, (_, c) => new TestDevice(server.url, 'demo', server.demoSecret, `term-${c}`));
       const load = Promise.all(devices.map((d, c) => publishUntilFailure(d, c, acked)));
-      while (acked.size < 100) await new Promise((r) => setTimeout(r, 5));
+      await acked.reach(100, load);
       const exited = server.stop(); // SIGTERM while the clients keep publishing
       await load;
       assert.equal(await exited, 0);

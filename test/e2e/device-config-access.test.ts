@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SYSTEM_SCOPE } from '../../src/protocol/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
-import { eventually } from '../support/eventually.js';
+import { watchAdminEvents } from '../support/admin-events.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 
 describe('config (PROTOCOL §5)', () => {
@@ -147,15 +147,17 @@ describe('access control (PROTOCOL §7) and presence (§8)', () => {
     let view = (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/roles/devices/walker')).json.device;
     assert.deepEqual([view.firstSeen, view.lastSeen, view.lastAddress, view.online], [firstSeen, firstSeen + 100, '127.0.0.1', true]);
     s.advance(601); // two refresh intervals (300 s by default) and a bit
+    await s.server.services.presence.tick(s.now()); // what the presence timer does: records it offline
     view = (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/roles/devices/walker')).json.device;
     assert.equal(view.online, false);
     const offline = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/roles/devices?online=false');
     assert.ok(offline.json.devices.some((x: any) => x.guid === 'walker'));
+    const watch = await watchAdminEvents(s.url, s.adminToken);
+    const backOnline = watch.next('presence', (e) => e.app === 'roles' && e.device === 'walker' && e.online === true);
     await d.send('GET', '/v1/config');
-    await eventually(async () => {
-      const events = (await systemMessages('roles', 'presence')).filter((e: any) => e.device === 'walker').map((e: any) => e.online);
-      assert.deepEqual(events.slice(0, 1), [true]);
-      assert.equal(events.at(-1), true);
-    });
+    await backOnline; // recorded after the answer: the server tells when
+    await watch.close();
+    const events = (await systemMessages('roles', 'presence')).filter((e: any) => e.device === 'walker').map((e: any) => e.online);
+    assert.deepEqual(events, [true, false, true]);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HEADER_SIGNATURE, HEADER_TIME } from '../../src/protocol/index.js';
+import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, requestHeaders, signedRequestHeaders, type SignedRequestHeaders } from '../../src/protocol/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 import { ROOT } from '../support/server-process.js';
@@ -16,11 +16,7 @@ async function sendVector(url: string, v: any): Promise<Response> {
   return fetch(url + v.target, {
     method: v.method,
     headers: {
-      'x-stratus-app': v.app,
-      'x-stratus-device': v.device,
-      'x-stratus-time': String(v.time),
-      'x-stratus-nonce': v.nonce,
-      'x-stratus-signature': v.signature,
+      ...requestHeaders(v, v.signature),
       ...(v.body ? { 'content-type': v.target === '/v1/publish' ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
     },
     ...(v.body ? { body: v.body } : {}),
@@ -122,7 +118,7 @@ describe('request signing (PROTOCOL §2) and answers (§3, §4)', () => {
     assert.equal(signed.status, 200);
     const time = s.now();
     const r = await fetch(s.url + '/v1/messages?scope=home&stream=cmd', {
-      headers: { ...(await signedHeaders(device, 'GET', '/v1/messages?stream=cmd&scope=home', time)) },
+      headers: signedHeaders(device, 'GET', '/v1/messages?stream=cmd&scope=home', time),
     });
     assert.equal(((await r.json()) as any).error.code, 'bad_signature');
   });
@@ -159,16 +155,9 @@ describe('request signing (PROTOCOL §2) and answers (§3, §4)', () => {
   });
 });
 
-async function signedHeaders(device: TestDevice, method: string, target: string, time: number): Promise<Record<string, string>> {
-  const { signRequest, EMPTY_SHA256 } = await import('../../src/protocol/index.js');
+function signedHeaders(device: TestDevice, method: string, target: string, time: number): SignedRequestHeaders {
   const nonce = `n${Math.random().toString(36).slice(2)}`;
-  return {
-    'x-stratus-app': device.app,
-    'x-stratus-device': device.guid,
-    'x-stratus-time': String(time),
-    'x-stratus-nonce': nonce,
-    'x-stratus-signature': signRequest(device.secret, { method, target, app: device.app, device: device.guid, time, nonce, bodySha256: EMPTY_SHA256 }),
-  };
+  return signedRequestHeaders(device.secret, { method, target, app: device.app, device: device.guid, time, nonce, bodySha256: EMPTY_SHA256 });
 }
 
 describe('rate limit per device', () => {

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestDevice, admin } from '../support/device-client.js';
-import { eventually } from '../support/eventually.js';
 import { openLive } from '../support/live-reader.js';
 import { freshDatabase, testPostgres, type TestPostgres } from '../support/postgres.js';
 import { startServer, type RunningServer } from '../support/server-process.js';
@@ -37,6 +36,24 @@ describe('three nodes on one PostgreSQL database', () => {
   });
 
   const device = (node: RunningServer, guid: string) => new TestDevice(node.url, 'demo', secret, guid);
+  let markers = 0;
+  /**
+   * Makes a change on node `on`, then returns once node `by` has heard of it: a node handles the
+   * others' notices one after the other, in commit order (src/store/postgres/cluster.ts), so once a
+   * message published on `on` after the change reaches a live subscriber on `by`, the change has too.
+   */
+  const heardBy = async (by: RunningServer, on: RunningServer, change: () => Promise<void>): Promise<void> => {
+    const stream = `marker-${++markers}`;
+    const watch = await openLive(device(by, `${stream}-watch`), [`load/${stream}`]);
+    try {
+      await change();
+      assert.equal((await device(on, `${stream}-pub`).sync({ publish: [{ id: stream, scope: 'load', stream, value: 'after' }] })).status, 200);
+      const [heard] = await watch.waitFor(1);
+      assert.equal(heard?.data.value, 'after');
+    } finally {
+      await watch.close();
+    }
+  };
   const stored = async (node: RunningServer, stream: string): Promise<Stored[]> => {
     const all: Stored[] = [];
     for (let afterSeq = 0, page = 0; page < 50; page++) {
@@ -66,23 +83,19 @@ describe('three nodes on one PostgreSQL database', () => {
     const polling = device(b, 'cfg-poller');
     const before = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
     assert.equal(before.json.mode, undefined);
-    assert.equal((await admin(a.url, token, 'PATCH', '/v1/admin/apps/demo/config', { set: { mode: 'eco' } })).status, 200);
-    await eventually(async () => {
-      const now = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
-      assert.equal(now.json.mode, 'eco');
-    });
+    await heardBy(b, a, async () => assert.equal((await admin(a.url, token, 'PATCH', '/v1/admin/apps/demo/config', { set: { mode: 'eco' } })).status, 200));
+    const now = await polling.send('GET', '/v1/config', { headers: { accept: 'application/json' } });
+    assert.equal(now.json.mode, 'eco');
   });
 
   it('a device denied through node A is refused by node B, which holds it cached for minutes', async () => {
     const [a, b] = nodes as [RunningServer, RunningServer];
     const polling = device(b, 'deny-me');
     assert.equal((await polling.send('GET', '/v1/config')).status, 200);
-    assert.equal((await admin(a.url, token, 'POST', '/v1/admin/apps/demo/devices/deny-me/deny')).status, 200);
-    await eventually(async () => {
-      const refused = await polling.send('GET', '/v1/config');
-      assert.equal(refused.status, 403);
-      assert.equal(refused.json.error.code, 'denied');
-    });
+    await heardBy(b, a, async () => assert.equal((await admin(a.url, token, 'POST', '/v1/admin/apps/demo/devices/deny-me/deny')).status, 200));
+    const refused = await polling.send('GET', '/v1/config');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.error.code, 'denied');
   });
 
   it('a publish retried on another node stores nothing new', async () => {

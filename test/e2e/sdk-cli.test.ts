@@ -47,15 +47,21 @@ describe('stratus pub and sub as a device', () => {
   it('sub follows live until -n messages arrived', async () => {
     const child = spawn(process.execPath, [CLI, 'sub', 'demo', 'home/bell', '--device', 'cli-door', '-n', '2'], { env });
     let out = '';
+    let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    // Publish until the follower has printed both: it may still be connecting when the first goes out.
-    for (let i = 0; i < 50 && !out.includes('ring 2'); i++) {
-      await cli('pub', 'demo', 'home/bell', `ring ${i}`, '--device', 'cli-button');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // it says on stderr once it follows live; what is published from then on reaches it
+    await new Promise<void>((following, failed) => {
+      child.stderr.on('data', (c: Buffer) => {
+        err += c;
+        if (err.includes('following home/bell live')) following();
+      });
+      void exited.then((code) => failed(new Error(`sub exited with ${code} before following:\n${err}`)));
+    });
+    for (const ring of ['ring 1', 'ring 2', 'ring 3']) assert.equal((await cli('pub', 'demo', 'home/bell', ring, '--device', 'cli-button')).code, 0);
     assert.equal(await exited, 0);
-    assert.equal(out.trim().split('\n').length, 2);
+    assert.equal(out, 'ring 1\nring 2\n');
+    assert.equal((await cli('sub', 'demo', 'home/bell', '--device', 'cli-door', '--once')).stdout, 'ring 3\n', 'the third is left for next time');
   });
 
   it('refuses bad input with exit 2 and an unreachable server with exit 3', async () => {

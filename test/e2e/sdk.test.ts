@@ -345,9 +345,13 @@ describe('SDK outbox rules', () => {
       res.end(Buffer.from(await answer.arrayBuffer()));
     });
     try {
-      const c = new Stratus({ server: front.url, app: 'rules', secret: 'rules-secret', device: 'retrier', storage: new MemoryStorage() });
+      // the SDK's waits go through `delay`: recorded, and no time passes
+      const waits: number[] = [];
+      const delay = async (ms: number): Promise<void> => void waits.push(ms);
+      const c = new Stratus({ server: front.url, app: 'rules', secret: 'rules-secret', device: 'retrier', storage: new MemoryStorage(), delay });
       await c.update();
       assert.equal(requests, 3); // refused, then stale_time (the clock), then served
+      assert.deepEqual(waits, [1000], 'one wait before the retry, as long as Retry-After said (the backoff is shorter)');
       const tampering = new Stratus({
         server: front.url,
         app: 'rules',

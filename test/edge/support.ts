@@ -14,7 +14,10 @@ import { CLI } from '../support/server-process.js';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
-/** Retries `check` until it stops throwing an assertion; each pause waits for the gateway's next turn, not for time to pass. */
+/**
+ * Retries `check` until it stops throwing an assertion, polling every `pauseMs`: the gateway's status
+ * is read from its endpoint and nothing announces a change of it (see test/support/eventually.ts).
+ */
 export const until = <T>(check: () => Promise<T> | T, attempts = 2000, pauseMs = 25): Promise<T> => eventually(async () => check(), attempts, pauseMs);
 
 /** A TCP proxy between the gateway and the server: `cut()` drops every connection and refuses new ones until `restore()`. */

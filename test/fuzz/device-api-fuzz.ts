@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { sha256Hex, signRequest } from '../../src/protocol/index.js';
+import { requestHeaders, sha256Hex, signRequest } from '../../src/protocol/index.js';
 import { issueAdminToken } from '../../src/server/admin-auth.js';
 import { buildServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
@@ -157,8 +157,9 @@ export async function fuzzServer(options: FuzzOptions): Promise<FuzzReport> {
         const time = rnd() < 0.95 ? now : now + Math.floor((rnd() - 0.5) * 2000);
         const n = rnd() < 0.97 ? `fz-${nonce++}` : 'fz-0';
         const secret = rnd() < 0.9 ? `${app}-secret` : 'other-secret';
-        const signature = signRequest(secret, { method: seed.method, target, app, device, time, nonce: n, bodySha256: sha256Hex(Buffer.from(body)) });
-        Object.assign(headers, { 'x-stratus-app': app, 'x-stratus-device': device, 'x-stratus-time': String(time), 'x-stratus-nonce': n, 'x-stratus-signature': rnd() < 0.95 ? signature : mutate(signature, rnd).replace(/[^\x20-\x7e]/g, '') });
+        const signed = { method: seed.method, target, app, device, time, nonce: n, bodySha256: sha256Hex(Buffer.from(body)) };
+        const signature = signRequest(secret, signed);
+        Object.assign(headers, requestHeaders(signed, rnd() < 0.95 ? signature : mutate(signature, rnd).replace(/[^\x20-\x7e]/g, '')));
       }
       const before = counters();
       const status = await send(url, agent, seed.method, target, headers, body);

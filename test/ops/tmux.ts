@@ -1,9 +1,10 @@
 // A real terminal for tests: a detached tmux session running a command, read with capture-pane and
 // driven with send-keys (tmux is installed by scripts/ensure-tmux.sh when missing).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../support/server-process.js';
 
 export function ensureTmux(): void {
@@ -14,12 +15,31 @@ export class TmuxSession {
   readonly name = `stratus-top-${randomBytes(4).toString('hex')}`;
   /** A server of its own, so tests never touch the user's tmux sessions. */
   private readonly socket = `${this.name}-socket`;
+  /** Signalled (`tmux wait-for -S`) by the pane's shell once the command has ended. */
+  private readonly endedChannel = `${this.name}-ended`;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'stratus-tmux-'));
+  /** Every byte the command writes to the terminal is copied here (`pipe-pane`): a change of it is a change of the screen. */
+  private readonly output: FSWatcher;
+  private readonly onOutput = new Set<() => void>();
+  private readonly ended: Promise<number>;
 
   constructor(command: readonly string[], width: number, height: number, env: Record<string, string> = {}) {
     const exports = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
     const line = [...(exports.length ? ['env', ...exports] : []), ...command.map(shellQuote)].join(' ');
-    this.tmux('new-session', '-d', '-s', this.name, '-x', String(width), '-y', String(height), line);
+    // the pane's shell reaches this tmux server through $TMUX; the status is written before the signal
+    const statusFile = join(this.dir, 'status');
+    const shell = `${line}; status=$?; echo $status > ${shellQuote(statusFile)}; tmux wait-for -S ${this.endedChannel}; exit $status`;
+    const copy = join(this.dir, 'output');
+    writeFileSync(copy, '');
+    this.output = watch(copy, () => this.onOutput.forEach((changed) => changed()));
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(width), '-y', String(height), shell);
     this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
+    // tmux draws what it reads before it copies it on: once the copy grows, capture-pane shows it
+    this.tmux('pipe-pane', '-t', this.name, `cat >> ${shellQuote(copy)}`);
+    this.ended = new Promise((resolve, reject) =>
+      execFile('tmux', ['-L', this.socket, 'wait-for', this.endedChannel], (error) => (error ? reject(error) : resolve(Number(readFileSync(statusFile, 'utf8'))))),
+    );
+    this.ended.catch(() => undefined); // the server is killed before the command ends when a test fails
   }
 
   private tmux(...args: string[]): string {
@@ -50,24 +70,46 @@ export class TmuxSession {
     return dead === '1' ? Number(status) : null;
   }
 
-  /** Polls the screen until `check` passes on it; fails with the last screen after the deadline. */
+  /** The command's exit status, once it has ended. */
+  exited(): Promise<number> {
+    return this.ended;
+  }
+
+  /**
+   * The screen once `check` passes on it: read now, then again each time the command writes to the
+   * terminal. The deadline only bounds a failure, so that it ends with the last screen.
+   */
   async waitFor(what: string, check: (screen: string) => boolean, deadlineMs = 20_000): Promise<string> {
-    const end = Date.now() + deadlineMs;
-    let screen = '';
-    while (Date.now() < end) {
-      screen = this.capture();
-      if (check(screen)) return screen;
-      await sleep(50);
+    let timedOut = false;
+    let wake: () => void = () => undefined;
+    const bound = setTimeout(() => {
+      timedOut = true;
+      wake();
+    }, deadlineMs);
+    try {
+      for (;;) {
+        const changed = new Promise<void>((resolve) => (wake = resolve));
+        this.onOutput.add(wake);
+        const screen = this.capture();
+        if (check(screen)) return screen;
+        if (timedOut) throw new Error(`the terminal did not show ${what} within ${deadlineMs} ms; it shows:\n${screen}`);
+        await changed;
+        this.onOutput.delete(wake);
+      }
+    } finally {
+      clearTimeout(bound);
+      this.onOutput.delete(wake);
     }
-    throw new Error(`the terminal did not show ${what} within ${deadlineMs} ms; it shows:\n${screen}`);
   }
 
   kill(): void {
+    this.output.close();
     try {
       this.tmux('kill-server');
     } catch {
       // already gone
     }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

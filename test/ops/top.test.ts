@@ -1,12 +1,14 @@
-// `stratus top` in a real terminal (tmux) against a real `stratus serve`: a device comes online on its
-// first sync and goes offline after its presence window (stratus.refresh = 1 s: a 2 s window, not a
-// sleep: the test waits for the screen to show it), a pending device is approved with a key, the
-// view survives resizes, and q quits; `--once` and `--json` print a snapshot for scripts.
+// `stratus top` in a real terminal (tmux) against a real server on a clock the test moves: a device
+// comes online on its first sync and goes offline once the test moves the clock past its presence
+// window (stratus.refresh = 1 s: a 2 s window; the server's presence timer notices within 100 ms),
+// a pending device is approved with a key, the view survives resizes, and q quits; `--once` and
+// `--json` print a snapshot for scripts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cleanEnv, runCli } from '../support/cli.js';
 import { TestDevice, admin } from '../support/device-client.js';
-import { CLI, removeDir, startServer, type RunningServer } from '../support/server-process.js';
+import { startInProcess, type InProcessServer } from '../support/in-process.js';
+import { CLI } from '../support/server-process.js';
 import { TmuxSession, ensureTmux } from './tmux.js';
 
 /** Lines of the screen that mention `text`. */
@@ -19,22 +21,21 @@ const appRow = (screen: string, app: string): string[] | undefined =>
     .find((cells) => cells[0] === app && ['open', 'approval', 'closed'].includes(cells[1] as string));
 
 describe('stratus top', () => {
-  let server: RunningServer;
+  let server: InProcessServer;
   let gateSecret: string;
+  const demoSecret = 'demo-secret';
 
   before(async () => {
     ensureTmux();
-    server = await startServer({ args: ['--presence-flush-ms', '100'] });
+    server = await startInProcess({ presenceFlushMs: 100 });
+    await server.createApp('demo', demoSecret);
     const refresh = await admin(server.url, server.adminToken, 'PATCH', '/v1/admin/apps/demo/config', { set: { 'stratus.refresh': '1' } });
     assert.equal(refresh.status, 200, JSON.stringify(refresh.json));
     const gate = await admin(server.url, server.adminToken, 'POST', '/v1/admin/apps', { name: 'gate', policy: 'approval' });
     assert.equal(gate.status, 201, JSON.stringify(gate.json));
     gateSecret = gate.json.secret;
   });
-  after(async () => {
-    await server.stop();
-    removeDir(server.dataDir);
-  });
+  after(() => server.close());
 
   it('shows devices come online and go offline, approves a pending one with a key, resizes, and quits on q', async () => {
     const term = new TmuxSession([process.execPath, CLI, 'top', '--interval', '250'], 120, 40, {
@@ -45,15 +46,16 @@ describe('stratus top', () => {
       await term.waitFor('the live view with both apps', (s) => s.includes('live') && appRow(s, 'demo') !== undefined && appRow(s, 'gate') !== undefined);
 
       // Online on its first sync, offline two refresh intervals (2 s) after its last one.
-      const sensor = new TestDevice(server.url, 'demo', server.demoSecret, 'sensor-1');
+      const sensor = new TestDevice(server.url, 'demo', demoSecret, 'sensor-1', server.now);
       assert.equal((await sensor.sync({ publish: [{ scope: 'telemetry', stream: 'temp', value: '21.5' }] })).status, 200);
       await term.waitFor('sensor-1 online', (s) => linesWith(s, 'sensor-1').some((l) => /\bonline\b/.test(l)));
       await term.waitFor('demo with 1 device, online', (s) => appRow(s, 'demo')?.slice(2, 6).join(' ') === '1 1 0 0');
+      server.advance(3);
       let screen = await term.waitFor('sensor-1 offline', (s) => linesWith(s, 'sensor-1').some((l) => /\boffline\b/.test(l)));
       await term.waitFor('demo with 0 online, 1 offline', (s) => appRow(s, 'demo')?.slice(2, 6).join(' ') === '1 0 1 0');
 
       // A device of an approval app asks; it is listed as pending and approved with `a`.
-      const door = new TestDevice(server.url, 'gate', gateSecret, 'door-7');
+      const door = new TestDevice(server.url, 'gate', gateSecret, 'door-7', server.now);
       assert.equal((await door.sync({})).status, 403);
       screen = await term.waitFor('door-7 pending and selected', (s) => linesWith(s, 'door-7').some((l) => l.startsWith('>')) && /PENDING \(1\)/.test(s));
       assert.ok(linesWith(screen, 'door-7').some((l) => l.includes('asked for access')), screen);
@@ -85,8 +87,7 @@ describe('stratus top', () => {
       assert.ok(appRow(screen, 'demo'), screen);
 
       term.sendKeys('q');
-      await term.waitFor('the command to end', () => term.exitStatus() !== null);
-      assert.equal(term.exitStatus(), 0);
+      assert.equal(await term.exited(), 0);
       assert.doesNotMatch(term.capture(), /stratus top/, 'the normal screen is back');
     } finally {
       term.kill();

@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { matchesPattern, sha256Hex, signRequest } from '../../src/protocol/index.js';
+import { matchesPattern, sha256Hex, signedRequestHeaders } from '../../src/protocol/index.js';
 import { issueAdminToken } from '../../src/server/admin-auth.js';
 import { buildServer, type StratusServer } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
-import { eventually } from '../support/eventually.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 import { removeDir } from '../support/server-process.js';
 
@@ -163,8 +162,7 @@ describe('finding 3: text that is not valid Unicode is refused, never stored alt
   const sendBytes = async (target: string, body: Buffer, contentType: string) => {
     const time = s.now();
     const nonce = `raw-${Math.random().toString(36).slice(2)}`;
-    const signature = signRequest('text-secret', { method: 'POST', target, app: 'text', device: 'd1', time, nonce, bodySha256: sha256Hex(body) });
-    const headers = { 'x-stratus-app': 'text', 'x-stratus-device': 'd1', 'x-stratus-time': String(time), 'x-stratus-nonce': nonce, 'x-stratus-signature': signature, 'content-type': contentType };
+    const headers = { ...signedRequestHeaders('text-secret', { method: 'POST', target, app: 'text', device: 'd1', time, nonce, bodySha256: sha256Hex(body) }), 'content-type': contentType };
     const answer = await fetch(s.url + target, { method: 'POST', headers, body: new Uint8Array(body) });
     return { status: answer.status, json: (await answer.json()) as any };
   };
@@ -304,10 +302,10 @@ describe('finding 5: a graceful stop is quick and answers instead of resetting',
     const { hostname, port } = new URL(s.url);
     const body = 'scope=home&stream=t&value=in-flight';
     const time = s.now();
-    const signature = signRequest('stop-secret', { method: 'POST', target: '/v1/publish', app: 'stop', device: 'd1', time, nonce: 'stop-1', bodySha256: sha256Hex(body) });
+    const signed = signedRequestHeaders('stop-secret', { method: 'POST', target: '/v1/publish', app: 'stop', device: 'd1', time, nonce: 'stop-1', bodySha256: sha256Hex(body) });
     const head =
       `POST /v1/publish HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n` +
-      `X-Stratus-App: stop\r\nX-Stratus-Device: d1\r\nX-Stratus-Time: ${time}\r\nX-Stratus-Nonce: stop-1\r\nX-Stratus-Signature: ${signature}\r\n\r\n`;
+      `${Object.entries(signed).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
     const socket = connect(Number(port), hostname);
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk.toString()));
@@ -444,7 +442,7 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
   });
 
   it('streams whose messages all expired and that nobody follows are swept, freeing the quota; seqs are not reused', async () => {
-    const s = await startInProcess({ maxStreamsPerApp: 3, sweepIntervalMs: 10, appCacheMs: 1 });
+    const s = await startInProcess({ maxStreamsPerApp: 3, appCacheMs: 1 });
     try {
       await s.createApp('open', 'open-secret', 'open');
       const a = new TestDevice(s.url, 'open', 'open-secret', 'a', s.now);
@@ -456,7 +454,8 @@ describe('finding 2: one secret holder cannot fill the server with devices or re
       const userStreams = async () =>
         (await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/open/streams')).json.streams.filter((x: { scope: string }) => x.scope !== '$stratus');
       s.advance(61);
-      await eventually(async () => assert.deepEqual(await userStreams(), []));
+      await s.server.sweep(); // what the sweep timer does
+      assert.deepEqual(await userStreams(), []);
       assert.deepEqual([await publish('s4'), await publish('s1')], [2, 2]);
     } finally {
       await s.close();

@@ -1,14 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  HEADER_APP,
-  HEADER_DEVICE,
-  HEADER_NONCE,
-  HEADER_SIGNATURE,
-  HEADER_TIME,
-  sha256Hex,
-  signRequest,
-  signResponse,
-} from '../../src/protocol/index.js';
+import { HEADER_SIGNATURE, HEADER_TIME, sha256Hex, signResponse, signedRequestHeaders } from '../../src/protocol/index.js';
 
 export interface SignedResponse {
   status: number;
@@ -47,23 +38,11 @@ export class TestDevice {
     const body = options.body === undefined ? '' : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     const time = options.time ?? this.clock();
     const nonce = options.nonce ?? randomBytes(9).toString('base64url');
-    const signature = signRequest(options.secret ?? this.secret, {
-      method,
-      target,
-      app: this.app,
-      device: this.guid,
-      time,
-      nonce,
-      bodySha256: sha256Hex(options.signedBody ?? body),
-    });
+    const signed = { method, target, app: this.app, device: this.guid, time, nonce, bodySha256: sha256Hex(options.signedBody ?? body) };
     const response = await fetch(this.url + target, {
       method,
       headers: {
-        [HEADER_APP]: this.app,
-        [HEADER_DEVICE]: this.guid,
-        [HEADER_TIME]: String(time),
-        [HEADER_NONCE]: nonce,
-        [HEADER_SIGNATURE]: signature,
+        ...signedRequestHeaders(options.secret ?? this.secret, signed),
         ...(body ? { 'content-type': options.contentType ?? 'application/json' } : {}),
         ...options.headers,
       },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readLiveEvents, signRequest, signResponse, EMPTY_SHA256 } from '../../src/protocol/index.js';
+import { readLiveEvents, signedRequestHeaders, signResponse, EMPTY_SHA256 } from '../../src/protocol/index.js';
 import type { TestDevice } from './device-client.js';
 
 export interface LiveEvent {
@@ -18,13 +18,7 @@ export async function openLive(device: TestDevice, subs: string[]) {
   const controller = new AbortController();
   const response = await fetch(device.url + target, {
     signal: controller.signal,
-    headers: {
-      'x-stratus-app': device.app,
-      'x-stratus-device': device.guid,
-      'x-stratus-time': String(time),
-      'x-stratus-nonce': nonce,
-      'x-stratus-signature': signRequest(device.secret, { method: 'GET', target, app: device.app, device: device.guid, time, nonce, bodySha256: EMPTY_SHA256 }),
-    },
+    headers: signedRequestHeaders(device.secret, { method: 'GET', target, app: device.app, device: device.guid, time, nonce, bodySha256: EMPTY_SHA256 }),
   });
   const startSignatureValid =
     response.headers.get('x-stratus-signature') ===

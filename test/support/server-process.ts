@@ -52,21 +52,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // `stratus serve` prints its address and first-start secrets in one write once it listens
+  // (src/cli/commands/serve-run.ts): the output that holds the address line holds the secrets too.
   const url = await new Promise<string>((done, fail) => {
-    const timer = setInterval(() => {
+    const onOutput = (): void => {
       const m = /listening on (https?:\/\/\S+)/.exec(out);
-      if (m) {
-        clearInterval(timer);
-        done(m[1] as string);
-      }
-    }, 20);
-    void exited.then((code) => {
-      clearInterval(timer);
-      fail(new Error(`server exited with ${code} before listening:\n${out}`));
-    });
+      if (!m) return;
+      child.stdout?.off('data', onOutput);
+      done(m[1] as string);
+    };
+    child.stdout?.on('data', onOutput);
+    void exited.then((code) => fail(new Error(`server exited with ${code} before listening:\n${out}`)));
   });
-  // give the first-start banner a moment to be flushed after the address line
-  await new Promise((r) => setTimeout(r, 50));
   return {
     url,
     adminToken: /admin token: (\S+)/.exec(out)?.[1] ?? '',

@@ -91,6 +91,8 @@ export function subCommand(program: Command): void {
         await client.update();
         if (!o.once && !(o.count !== undefined && printed >= o.count)) {
           const live = client.live();
+          // on stderr, so stdout stays one message a line: from here on, nothing published is missed
+          void live.opened.then(() => process.stderr.write(`following ${scope}/${stream} live; Ctrl-C to stop\n`));
           process.once('SIGINT', finish);
           await finished;
           await live.close();

@@ -88,14 +88,19 @@ export async function runServer(given: Partial<ServerOptions>, db: string): Prom
     await server.close(); // closes the store too, so the process can exit with the error
     throw error;
   }
-  process.stdout.write(`Stratus listening on ${address} (${postgres ? `PostgreSQL ${withoutPassword(db)}` : `SQLite ${resolve(db)}`})\n`);
-  process.stdout.write(`  web console:    ${address}/\n`);
-  process.stdout.write(`  admin API docs: ${address}/openapi.json\n`);
   const plain = server.tls?.addresses;
-  if (plain?.plainDevice) process.stdout.write(`  device API over plain HTTP (signed, no TLS): ${plain.plainDevice}/v1/\n`);
-  if (plain?.redirect) process.stdout.write(`  redirect to HTTPS: ${plain.redirect}/\n`);
-  if (server.metricsAddress) process.stdout.write(`  metrics:        ${server.metricsAddress}\n`);
-  if (firstStart) process.stdout.write(`${firstStart}\n`);
+  const banner = [
+    `Stratus listening on ${address} (${postgres ? `PostgreSQL ${withoutPassword(db)}` : `SQLite ${resolve(db)}`})`,
+    `  web console:    ${address}/`,
+    `  admin API docs: ${address}/openapi.json`,
+    ...(plain?.plainDevice ? [`  device API over plain HTTP (signed, no TLS): ${plain.plainDevice}/v1/`] : []),
+    ...(plain?.redirect ? [`  redirect to HTTPS: ${plain.redirect}/`] : []),
+    ...(server.metricsAddress ? [`  metrics:        ${server.metricsAddress}`] : []),
+    ...(firstStart ? [firstStart] : []),
+  ];
+  // One write, under PIPE_BUF: a reader of a pipe gets the address and the first-start secrets in
+  // the same read, so a supervisor (or test/support/server-process.ts) never sees half of it.
+  process.stdout.write(banner.join('\n') + '\n');
 
   let stopping = false;
   const stop = (signal: string): void => {
