@@ -10,3 +10,4 @@ export * from './request-headers.js';
 export * from './live-events.js';
 export * from './sync-text.js';
 export * from './text.js';
+export * from './schemas.js';

@@ -40,6 +40,7 @@ export interface RejectedItem {
   message: string;
 }
 
+/** A stored message as a subscriber receives it: in a sync answer, a live event (§9), the SDK's callback. */
 export interface DeliveredMessage {
   scope: string;
   stream: string;

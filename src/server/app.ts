@@ -19,8 +19,9 @@ import { deviceRoutes } from './routes/admin/devices.js';
 import { eventRoutes } from './routes/admin/events.js';
 import { NODE_HEARTBEAT_MS, nodeRoutes } from './routes/admin/nodes.js';
 import { streamRoutes } from './routes/admin/streams.js';
+import { DeviceService } from './device-service/index.js';
 import { DeviceApi } from './routes/device/index.js';
-import { DEVICE_OPENAPI_PATHS } from './routes/device/openapi.js';
+import { deviceOpenApiPaths } from './routes/device/openapi.js';
 import { createServices, type Services } from './services.js';
 import { SecureListeners, tlsSettings } from './tls/listeners.js';
 
@@ -81,7 +82,7 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const services = createServices(build.store, options, clock, app.log, clockMs);
-  deviceApi = new DeviceApi(services, app.log);
+  deviceApi = new DeviceApi(services, new DeviceService(services), app.log);
   const adminThrottle = new AuthThrottle();
   if (metricsListen !== null || options.metricsToken !== '') {
     const { ServerMetrics } = await import('./metrics/registry.js'); // prom-client only when metrics are on
@@ -141,9 +142,10 @@ export async function buildServer(build: BuildOptions): Promise<StratusServer> {
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  const devicePaths = deviceOpenApiPaths(options);
   app.get('/openapi.json', { schema: { hide: true } }, async () => {
     const doc = app.swagger();
-    return { ...doc, paths: { ...DEVICE_OPENAPI_PATHS, ...doc.paths } };
+    return { ...doc, paths: { ...devicePaths, ...doc.paths } };
   });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   // Ready when the database answers: a load balancer takes a node out while its database is away.

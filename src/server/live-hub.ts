@@ -1,22 +1,11 @@
+import type { DeliveredMessage } from '../protocol/index.js';
+import { streamKey } from '../store/stream-key.js';
 import type { NewMessage, StreamRef } from '../store/types.js';
 
-/** A committed message as live subscribers receive it. */
-export interface LiveMessage {
-  scope: string;
-  stream: string;
-  seq: number;
-  value: string;
-  from: string;
-  time: number;
-}
-
-export type LiveListener = (message: LiveMessage) => void;
+/** Live subscribers receive a committed message as any subscriber does (PROTOCOL §6.1, §9). */
+export type LiveListener = (message: DeliveredMessage) => void;
 /** Sees every committed message this node hears of (its own and, on PostgreSQL, the other nodes'). */
 export type HubTap = (message: NewMessage, seq: number, liveDeliveries: number) => void;
-
-function keyOf(ref: StreamRef): string {
-  return `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
-}
 
 /**
  * Fans committed messages out to live connections of this node. Only what is already durable is
@@ -50,7 +39,7 @@ export class LiveHub {
   }
 
   listen(ref: StreamRef, listener: LiveListener): () => void {
-    const key = keyOf(ref);
+    const key = streamKey(ref);
     let set = this.listeners.get(key);
     if (!set) this.listeners.set(key, (set = new Set()));
     set.add(listener);
@@ -61,10 +50,10 @@ export class LiveHub {
   }
 
   emit(message: NewMessage, seq: number): void {
-    const set = this.listeners.size === 0 ? undefined : this.listeners.get(keyOf(message));
+    const set = this.listeners.size === 0 ? undefined : this.listeners.get(streamKey(message));
     if (this.taps.size > 0) for (const tap of this.taps) tap(message, seq, set?.size ?? 0);
     if (!set) return;
-    const live: LiveMessage = {
+    const live: DeliveredMessage = {
       scope: message.scope,
       stream: message.stream,
       seq,

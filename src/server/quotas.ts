@@ -1,5 +1,6 @@
 import { StratusError } from '../protocol/index.js';
 import type { AppRecord, DeviceCounts, Store, StreamRef } from '../store/types.js';
+import { streamKey } from '../store/stream-key.js';
 import { systemMillisClock, type MillisClock } from './clock.js';
 import { LruMap } from './lru.js';
 import { MinuteCounter } from './minute-counter.js';
@@ -49,8 +50,6 @@ class CountCache<K, V extends object> {
     return loading;
   }
 }
-
-const streamKey = (ref: StreamRef): string => `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
 
 /**
  * The limits on what one holder of an app secret can make the server keep: new devices per app and

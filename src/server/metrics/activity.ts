@@ -1,5 +1,6 @@
 import { SYSTEM_SCOPE } from '../../protocol/index.js';
 import type { NewMessage, StoreSyncInput, StoreSyncResult } from '../../store/types.js';
+import { streamKey } from '../../store/stream-key.js';
 import type { LiveHub } from '../live-hub.js';
 
 /** Messages per app since this node started. */
@@ -63,7 +64,7 @@ export class FleetActivity {
     const a = this.app(message.appId);
     a.published += 1;
     a.delivered += liveDeliveries;
-    const key = `${message.appId}\u0000${message.scope}\u0000${message.owner}\u0000${message.stream}`;
+    const key = streamKey(message);
     let s = this.streams.get(key);
     if (s) {
       this.streams.delete(key); // re-inserted last: the Map's order is the recency order

@@ -10,6 +10,7 @@ import type {
   SubscriptionRequest,
 } from '../types.js';
 import { nextCursor, replayStart } from '../cursor-rule.js';
+import { streamKey } from '../stream-key.js';
 import type { PostgresCluster } from './cluster.js';
 import { query, transaction, type Queryable } from './connection.js';
 import { PublishBatcher } from './publish-batcher.js';
@@ -23,7 +24,6 @@ const STREAM_CACHE_MAX = 100_000;
 const OTHER_NODES_HEARD_WITHIN_SECONDS = 60;
 /** Publish calls running at once; more publishes wait and go together in the next (PublishBatcher). */
 const PUBLISH_CALLS_IN_FLIGHT = 2;
-const streamKey = (r: StreamRef): string => `${r.appId}\u0000${r.scope}\u0000${r.owner}\u0000${r.stream}`;
 /** A sync that found a stream swept under it runs again with fresh ids, at most this often. */
 const SYNC_ATTEMPTS = 3;
 

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { StreamRef } from '../types.js';
+import { streamKey } from '../stream-key.js';
 
 interface Head {
   id: number;
@@ -29,13 +30,9 @@ export class StreamHeads {
     this.save = db.prepare('UPDATE streams SET head = ? WHERE id = ?');
   }
 
-  private static key(ref: StreamRef): string {
-    return `${ref.appId}\u0000${ref.scope}\u0000${ref.owner}\u0000${ref.stream}`;
-  }
-
   /** The stream's id and head; created when `create`, else null when it does not exist. */
   get(ref: StreamRef, create: boolean): Head | null {
-    const key = StreamHeads.key(ref);
+    const key = streamKey(ref);
     let entry = this.cache.get(key);
     if (entry) return entry;
     entry = this.find.get(ref.appId, ref.scope, ref.owner, ref.stream);
@@ -50,12 +47,12 @@ export class StreamHeads {
 
   /** The cached head of a stream, which may be ahead of its row until the transaction commits. */
   cachedHead(ref: StreamRef): number | null {
-    return this.cache.get(StreamHeads.key(ref))?.head ?? null;
+    return this.cache.get(streamKey(ref))?.head ?? null;
   }
 
   /** The stream's row is gone (swept). */
   forget(ref: StreamRef): void {
-    this.cache.delete(StreamHeads.key(ref));
+    this.cache.delete(streamKey(ref));
   }
 
   /** The next seq of a stream, written with the transaction. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SYSTEM_SCOPE } from '../../../protocol/index.js';
 import { FleetFeed, type FeedEvent } from '../../metrics/fleet-feed.js';
+import { EVENT_STREAM_HEADERS, EventStream, eventFrame } from '../../event-stream.js';
 import type { Services } from '../../services.js';
 import { security } from './schemas.js';
 
@@ -37,9 +38,9 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
         throw error;
       }
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-      res.write('retry: 2000\n\n');
+      reply.raw.writeHead(200, EVENT_STREAM_HEADERS);
+      // No keep-alive comments: a counters event comes every interval.
+      const events = new EventStream(reply.raw, services.live, { keepAliveMs: 0, bufferBytes: services.options.liveBufferBytes });
       // Events go out in the order they were produced, each once the one before it is written.
       let queue: Promise<void> = Promise.resolve();
       const send = (produce: () => Promise<FeedEvent | null>): void => {
@@ -48,9 +49,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
             request.log.warn({ err }, 'admin event stream: an event could not be made');
             return null;
           });
-          if (e === null || res.destroyed) return;
-          res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-          if (res.writableLength > services.options.liveBufferBytes) res.destroy();
+          if (e !== null) events.write(eventFrame(e.event, JSON.stringify(e.data)));
         });
       };
       send(async () => first);
@@ -58,10 +57,8 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
         if (message.scope === SYSTEM_SCOPE) send(() => feed.recorded(message));
       });
       const tick = setInterval(() => send(() => feed.counters()), request.query.interval ?? 1000);
-      const untrack = services.live.track(() => res.end());
-      res.once('close', () => {
+      events.onClose(() => {
         clearInterval(tick);
-        untrack();
         untap();
         unwatch();
       });

@@ -1,20 +1,33 @@
-// JSON schemas of the admin API: they validate requests and make the OpenAPI document.
+import {
+  SCOPE_NAME,
+  SYSTEM_SCOPE,
+  appNameSchema,
+  configKeySchema,
+  configValueSchema,
+  deviceGuidSchema,
+  ruleText,
+  streamNameSchema,
+} from '../../../protocol/index.js';
+
+// JSON schemas of the admin API: they validate requests and make the OpenAPI document. Names and
+// config items are the wire items' own schemas (protocol/schemas.ts).
 
 export const appNameParam = {
   type: 'object',
   required: ['app'],
-  properties: { app: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' } },
+  properties: { app: appNameSchema },
 } as const;
 
 export const deviceParams = {
   type: 'object',
   required: ['app', 'device'],
   properties: {
-    app: appNameParam.properties.app,
-    device: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+    app: appNameSchema,
+    device: deviceGuidSchema,
   },
 } as const;
 
+/** Grant patterns: names with `*` (any run of characters), and `$` for the server's scope. */
 export const grantSchema = {
   type: 'object',
   required: ['action', 'scope', 'stream'],
@@ -33,28 +46,19 @@ export const configChangeSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    set: { type: 'object', additionalProperties: { type: 'string' } },
-    unset: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+    set: { type: 'object', additionalProperties: configValueSchema },
+    unset: { type: 'array', items: configKeySchema, maxItems: 1000 },
   },
 } as const;
 
+/** A stream as admins address it: any scope, the server's `$stratus` too, and the owner of a PRIVATE one. */
 export const streamQuery = {
   type: 'object',
   required: ['scope', 'stream'],
   properties: {
-    scope: { type: 'string', pattern: '^(\\$stratus|[A-Za-z0-9_.-]{1,64})$' },
-    stream: { type: 'string', pattern: '^[A-Za-z0-9_.:/-]{1,128}$' },
-    owner: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'The device, for PRIVATE streams' },
-  },
-} as const;
-
-export const errorResponse = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-    },
+    scope: { type: 'string', pattern: `^(\\${SYSTEM_SCOPE}|${ruleText(SCOPE_NAME)})$` },
+    stream: streamNameSchema,
+    owner: { ...deviceGuidSchema, description: 'The device, for PRIVATE streams' },
   },
 } as const;
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { PRIVATE_SCOPE, SYSTEM_SCOPE, SYSTEM_STREAMS, StratusError } from '../../../protocol/index.js';
+import { PRIVATE_SCOPE, SYSTEM_SCOPE, SYSTEM_STREAMS, StratusError, messageIdSchema, sharedScopeSchema } from '../../../protocol/index.js';
 import type { AppRecord, StreamRef } from '../../../store/types.js';
+import { EVENT_STREAM_HEADERS, EventStream, eventFrame } from '../../event-stream.js';
 import type { Services } from '../../services.js';
-import { appNameParam, security, streamQuery } from './schemas.js';
+import { appNameParam, security, streamQuery, ttlSchema } from './schemas.js';
 import { deviceView, findApp } from './lookups.js';
 
 interface StreamQuery {
@@ -80,20 +81,9 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
       const target = await findApp(services, request.params.app);
       const ref = refOf(target, request.query);
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-      res.write('retry: 2000\n\n');
-      const stop = services.live.listen(ref, (message) => {
-        res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
-        if (res.writableLength > services.options.liveBufferBytes) res.destroy();
-      });
-      const ping = setInterval(() => res.write(': ping\n\n'), services.options.liveKeepAliveMs);
-      const untrack = services.live.track(() => res.end());
-      res.once('close', () => {
-        clearInterval(ping);
-        untrack();
-        stop();
-      });
+      reply.raw.writeHead(200, EVENT_STREAM_HEADERS);
+      const events = new EventStream(reply.raw, services.live, { keepAliveMs: services.options.liveKeepAliveMs, bufferBytes: services.options.liveBufferBytes });
+      events.onClose(services.live.listen(ref, (message) => events.write(eventFrame('message', JSON.stringify(message), message.seq))));
     },
   );
 
@@ -111,10 +101,10 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
           additionalProperties: false,
           properties: {
             ...streamQuery.properties,
-            scope: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+            scope: sharedScopeSchema,
             value: { type: 'string' },
-            ttl: { type: 'integer', minimum: 1, maximum: 315_360_000 },
-            id: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+            ttl: ttlSchema,
+            id: messageIdSchema,
           },
         },
       },

@@ -1,21 +1,18 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, StratusError, sha256Hex, signResponse } from '../../../protocol/index.js';
-import type { ResponseSigning } from '../../device-auth.js';
+import type { ResponseSigning, SignedCall } from '../../device-service/index.js';
 
-/** One device request as the routes see it: the exact bytes the signature covers, and its answer's time. */
-export interface DeviceCall {
-  method: string;
-  /** Path and query exactly as sent: what the signature covers. */
-  target: string;
+/**
+ * One device request as the routes see it: the parts the device service verifies (read from the
+ * headers once, so the call is handed over as it is), and what only HTTP has. `now` is also the
+ * answer's X-Stratus-Time.
+ */
+export interface DeviceCall extends SignedCall {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /** The raw body (empty for GET). */
   body: Buffer;
-  /** The client's address: with trustProxy, the first X-Forwarded-For entry. */
-  ip: string;
-  /** X-Stratus-Time of the answer, which is also the server's `now` for this request. */
-  time: number;
-  /** Set once the app is known, so that every answer, errors included, is signed (PROTOCOL §3). */
+  /** As the device service reports it once the app is known: every answer, errors included, is signed (PROTOCOL §3). */
   signing: ResponseSigning | null;
 }
 
@@ -66,10 +63,10 @@ function tooLarge(limit: number): StratusError {
 export function writeAnswer(res: ServerResponse, call: DeviceCall, answer: DeviceAnswer): void {
   const body = answer.body ?? '';
   const headers = answer.headers;
-  headers[HEADER_TIME] = String(call.time);
+  headers[HEADER_TIME] = String(call.now);
   if (call.signing) {
     const bodySha256 = answer.stream ? EMPTY_SHA256 : sha256Hex(body);
-    headers[HEADER_SIGNATURE] = signResponse(call.signing.secret, { nonce: call.signing.nonce, status: answer.status, time: call.time, bodySha256 });
+    headers[HEADER_SIGNATURE] = signResponse(call.signing.secret, { nonce: call.signing.nonce, status: answer.status, time: call.now, bodySha256 });
   }
   if (answer.stream) {
     res.writeHead(answer.status, headers);
