@@ -136,7 +136,7 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
 uint32_t stratus_random(stratus_client *c) {
   const stratus_transport *t = c->transport;
   if (t->entropy != NULL) return t->entropy(t->ctx);
-  return ((t->millis(t->ctx) + c->nonce_count) * 2654435761UL) ^ c->boot ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+  return (t->millis(t->ctx) + c->nonce_count) ^ c->boot ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
 }
 
 void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
@@ -163,13 +163,9 @@ void stratus_set_clock(stratus_client *c, uint32_t server_time) {
 uint32_t stratus_now(stratus_client *c) {
   const stratus_transport *t = c->transport;
   if (t == NULL) return 0;
-  if (c->flags & STRATUS_F_CLOCK) {
-    uint32_t seconds = (uint32_t)(stratus_millis(c) - c->clock_millis) / 1000;
-    /* move the base along so that millis() wrapping (49 days) never matters */
-    c->server_time += seconds;
-    c->clock_millis += seconds * 1000;
-    return c->server_time;
-  }
+  /* every verified answer sets the base again: millis() wraps only after 49 days without one, and
+   * a clock gone wrong so comes back through stale_time */
+  if (c->flags & STRATUS_F_CLOCK) return c->server_time + (uint32_t)(stratus_millis(c) - c->clock_millis) / 1000;
   return t->unix_time != NULL ? t->unix_time(t->ctx) : 0;
 }
 
@@ -272,10 +268,13 @@ const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *l
 }
 
 void stratus_config_changed(stratus_client *c) {
+#if STRATUS_GET_CACHE > 0
   memset(c->cache, 0, sizeof c->cache);
+#endif
   if (c->report != NULL) c->report(c, NULL); /* stratus.debug */
 }
 
+#if STRATUS_GET_CACHE > 0
 const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
   size_t key_len = strlen(key);
   stratus_get_cache *e = c->cache, *slot = NULL;
@@ -302,6 +301,11 @@ const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
   slot->len = (uint16_t)*len;
   return value;
 }
+#else
+const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
+  return stratus_config_find(c->config, c->config_len, key, len);
+}
+#endif
 
 STRATUS_NOINLINE long stratus_get_long(stratus_client *c, const char *key, long fallback) {
   size_t len;
