@@ -131,7 +131,11 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &head, head.body_sha256);
 
   started = stratus_millis(c);
-  if (t->connect(t->ctx, r->url.host, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
+  /* the host NUL-terminated for the transport, in the answer buffer (free until the answer comes) */
+  if (r->url.host_len >= c->answer_size) return STRATUS_E_BAD_URL;
+  memcpy(c->answer, r->url.host, r->url.host_len);
+  c->answer[r->url.host_len] = '\0';
+  if (t->connect(t->ctx, c->answer, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
   stratus_out_init(&out, NULL);
   out.transport = t;
   out.buf = chunk;
