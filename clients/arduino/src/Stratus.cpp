@@ -33,11 +33,12 @@ int netWrite(void *ctx, const uint8_t *data, size_t len) {
   return (int)n;
 }
 
-int netRead(void *ctx, uint8_t *buf, size_t) {
-  int byte = net(ctx)->read();  // a byte at a time: -1 when none is there yet
-  if (byte < 0) return net(ctx)->connected() ? 0 : -1;
-  *buf = (uint8_t)byte;
-  return 1;
+int netRead(void *ctx, uint8_t *buf, size_t len) {
+  int available = net(ctx)->available();
+  if (available <= 0) return net(ctx)->connected() ? 0 : -1;
+  if ((size_t)available < len) len = (size_t)available;
+  int n = net(ctx)->read(buf, len);
+  return n < 0 ? 0 : n;
 }
 
 void netClose(void *ctx) { net(ctx)->stop(); }
