@@ -131,12 +131,12 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   }
 }
 
-/* 32 bits from the transport's generator; without one, mixed from the clocks, the boot value and
- * the nonce count. */
+/* 32 bits from the transport's generator; without one, the millisecond clock mixed with the boot
+ * value and the nonce count (weak: a transport without entropy should come with storage). */
 uint32_t stratus_random(stratus_client *c) {
   const stratus_transport *t = c->transport;
   if (t->entropy != NULL) return t->entropy(t->ctx);
-  return (t->millis(t->ctx) + c->nonce_count) ^ c->boot ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+  return t->millis(t->ctx) ^ c->nonce_count ^ c->boot;
 }
 
 void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
@@ -170,7 +170,8 @@ uint32_t stratus_now(stratus_client *c) {
 }
 
 /* "<boot, 8 hex>-<count>": nonce and id alphabets both allow it (docs/protocol.md). */
-size_t stratus_make_id(stratus_client *c, uint32_t count, char out[20]) {
+size_t stratus_make_id(stratus_client *c, uint32_t *counter, char out[20]) {
+  uint32_t count = ++*counter;
   uint8_t boot[4];
   boot[0] = (uint8_t)(c->boot >> 24);
   boot[1] = (uint8_t)(c->boot >> 16);
@@ -192,7 +193,7 @@ stratus_error stratus_publish(stratus_client *c, const char *scope, const char *
   static const char empty = '\0';
   if (scope == NULL || is_private(scope, strlen(scope))) scope = &empty; /* the server's default scope */
   if (id == NULL) {
-    stratus_make_id(c, ++c->id_count, fresh);
+    stratus_make_id(c, &c->id_count, fresh);
     id = fresh;
   }
   error = stratus_queue_push(&c->queue, id, scope, stream, value, ttl);

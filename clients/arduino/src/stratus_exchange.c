@@ -125,7 +125,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   head.app = c->app;
   head.device = c->device;
   head.time = stratus_now(c);
-  stratus_make_id(c, ++c->nonce_count, nonce);
+  stratus_make_id(c, &c->nonce_count, nonce);
   head.nonce = nonce;
   /* the signature takes the place of the body digest it covers (32 bytes less on the stack) */
   if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &head, head.body_sha256);
