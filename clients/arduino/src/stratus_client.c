@@ -206,16 +206,18 @@ stratus_error stratus_publish(stratus_client *c, const char *scope, const char *
   return stratus_update(c);
 }
 
+/* Is the NUL-terminated text the len bytes at span? */
+static STRATUS_NOINLINE int same(const char *text, const char *span, size_t len) {
+  return strlen(text) == len && memcmp(text, span, len) == 0;
+}
+
 stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
                                        size_t stream_len) {
   uint8_t i;
   for (i = 0; i < c->subs_max; i++) {
     stratus_subscription *s = &c->subs[i];
-    if (s->stream == NULL || strlen(s->stream) != stream_len || memcmp(s->stream, stream, stream_len) != 0) continue;
-    if (s->scope == NULL ? is_private(scope, scope_len)
-                      : (scope != NULL && strlen(s->scope) == scope_len && memcmp(s->scope, scope, scope_len) == 0)) {
-      return s;
-    }
+    if (s->stream == NULL || !same(s->stream, stream, stream_len)) continue;
+    if (s->scope == NULL ? is_private(scope, scope_len) : (scope != NULL && same(s->scope, scope, scope_len))) return s;
   }
   return NULL;
 }
