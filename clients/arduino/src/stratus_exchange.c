@@ -102,6 +102,16 @@ static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_ans
   return a->state == STRATUS_ANSWER_FAILED ? a->error : STRATUS_OK;
 }
 
+/* The transport connects to the host NUL-terminated, in the answer buffer (free until the answer
+ * comes). Out of line: the transport's frames do not stack on the exchange's. */
+static STRATUS_NOINLINE stratus_error connect_to(stratus_client *c, const stratus_url *url) {
+  const stratus_transport *t = c->transport;
+  if (url->host_len >= c->answer_size) return STRATUS_E_BAD_URL;
+  memcpy(c->answer, url->host, url->host_len);
+  c->answer[url->host_len] = '\0';
+  return t->connect(t->ctx, c->answer, url->host_len, url->port) == 0 ? STRATUS_OK : STRATUS_E_CONNECT;
+}
+
 STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a) {
   const stratus_transport *t = c->transport;
   stratus_request_head head;
@@ -131,11 +141,8 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &head, head.body_sha256);
 
   started = stratus_millis(c);
-  /* the host NUL-terminated for the transport, in the answer buffer (free until the answer comes) */
-  if (r->url.host_len >= c->answer_size) return STRATUS_E_BAD_URL;
-  memcpy(c->answer, r->url.host, r->url.host_len);
-  c->answer[r->url.host_len] = '\0';
-  if (t->connect(t->ctx, c->answer, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
+  error = connect_to(c, &r->url);
+  if (error != STRATUS_OK) return error;
   stratus_out_init(&out, NULL);
   out.transport = t;
   out.buf = chunk;
