@@ -36,10 +36,11 @@ void stratus_init_core(stratus_client *c, const char *url, const char *app, cons
                                         const char *device, char *answer, size_t answer_size, char *config,
                                         size_t config_size, uint8_t *queue, size_t queue_size,
                                         stratus_subscription *subs, uint8_t subs_max) {
+  size_t url_len = url != NULL ? strlen(url) : 0;
+  while (url_len > 0 && url[url_len - 1] == '/') url_len--;
   memset(c, 0, sizeof *c);
   c->url = url;
-  c->url_len = url != NULL ? strlen(url) : 0;
-  while (c->url_len > 0 && url[c->url_len - 1] == '/') c->url_len--;
+  c->url_len = url_len;
   c->app = app;
   c->secret = secret;
   c->device = device;
