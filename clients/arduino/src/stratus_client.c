@@ -99,7 +99,7 @@ static void save_queue(stratus_client *c) {
 }
 
 /* The boot count makes nonces and publish ids unique across resets; without storage, 32 random bits. */
-void stratus_save_queue(stratus_client *c) {
+STRATUS_NOINLINE void stratus_save_queue(stratus_client *c) {
   if (c->save != NULL) c->save(c);
 }
 

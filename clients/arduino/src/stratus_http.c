@@ -9,7 +9,7 @@
 
 /* ---- writer ---- */
 
-void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
+STRATUS_NOINLINE void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
   memset(out, 0, sizeof *out);
   out->hash = hash;
 }
@@ -40,7 +40,7 @@ stratus_error stratus_out_flush(stratus_out *out) {
 void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
   const uint8_t *p = (const uint8_t *)data;
   if (out->hash != NULL) stratus_sha256_update(out->hash, p, len);
-  out->count += (uint32_t)len;
+  out->count += len;
   if (out->transport == NULL) return;
   while (len-- > 0) {
     out->buf[out->used++] = *p++;

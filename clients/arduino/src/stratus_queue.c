@@ -63,3 +63,8 @@ static size_t walk_drop(stratus_queue *q, size_t count) {
 void stratus_queue_drop(stratus_queue *q, size_t count) { walk_drop(q, count); }
 
 size_t stratus_queue_count(const stratus_queue *q) { return walk_drop((stratus_queue *)q, (size_t)-1); }
+
+void stratus_queue_drop_bytes(stratus_queue *q, size_t len) {
+  memmove(q->buf, q->buf + len, q->used - len);
+  q->used -= len;
+}
