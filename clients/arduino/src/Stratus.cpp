@@ -23,12 +23,8 @@ namespace {
 
 Client *net(void *ctx) { return static_cast<Client *>(ctx); }
 
-int netConnect(void *ctx, const char *host, size_t host_len, uint16_t port) {
-  char name[65];
-  if (ctx == 0 || host_len >= sizeof name) return -1;
-  memcpy(name, host, host_len);
-  name[host_len] = '\0';
-  return net(ctx)->connect(name, port) == 1 ? 0 : -1;
+int netConnect(void *ctx, const char *host, size_t, uint16_t port) {
+  return net(ctx)->connect(host, port) == 1 ? 0 : -1;  // the core NUL-terminates host
 }
 
 int netWrite(void *ctx, const uint8_t *data, size_t len) {
@@ -37,12 +33,11 @@ int netWrite(void *ctx, const uint8_t *data, size_t len) {
   return (int)n;
 }
 
-int netRead(void *ctx, uint8_t *buf, size_t len) {
-  int available = net(ctx)->available();
-  if (available <= 0) return net(ctx)->connected() ? 0 : -1;
-  if ((size_t)available < len) len = (size_t)available;
-  int n = net(ctx)->read(buf, len);
-  return n < 0 ? 0 : n;
+int netRead(void *ctx, uint8_t *buf, size_t) {
+  int byte = net(ctx)->read();  // a byte at a time (as PubSubClient reads): -1 when none is there yet
+  if (byte < 0) return net(ctx)->connected() ? 0 : -1;
+  *buf = (uint8_t)byte;
+  return 1;
 }
 
 void netClose(void *ctx) { net(ctx)->stop(); }
@@ -58,8 +53,14 @@ uint32_t boardEntropy(void *) {
   // No hardware generator: the time to get here and a floating analog pin. A sketch that wants
   // ids unique across resets for sure gives the library storage (useEEPROM), which keeps a boot count.
   // (rotating by whole bytes: register moves on an 8-bit MCU)
+#if defined(__AVR__)
+  // timer 0's counter (millis' own) in place of micros(): the same timing, none of its code
+  uint32_t mix = millis();
+  for (uint8_t i = 0; i < 8; i++) mix = (mix << 8 | mix >> 24) ^ (uint32_t)analogRead(A0) ^ TCNT0;
+#else
   uint32_t mix = micros();
   for (uint8_t i = 0; i < 8; i++) mix = (mix << 8 | mix >> 24) ^ (uint32_t)analogRead(A0) ^ micros();
+#endif
   return mix;
 #endif
 }

@@ -36,10 +36,11 @@ void stratus_init_core(stratus_client *c, const char *url, const char *app, cons
                                         const char *device, char *answer, size_t answer_size, char *config,
                                         size_t config_size, uint8_t *queue, size_t queue_size,
                                         stratus_subscription *subs, uint8_t subs_max) {
+  size_t url_len = url != NULL ? strlen(url) : 0;
+  while (url_len > 0 && url[url_len - 1] == '/') url_len--;
   memset(c, 0, sizeof *c);
   c->url = url;
-  c->url_len = url != NULL ? strlen(url) : 0;
-  while (c->url_len > 0 && url[c->url_len - 1] == '/') c->url_len--;
+  c->url_len = url_len;
   c->app = app;
   c->secret = secret;
   c->device = device;
@@ -98,7 +99,7 @@ static void save_queue(stratus_client *c) {
 }
 
 /* The boot count makes nonces and publish ids unique across resets; without storage, 32 random bits. */
-void stratus_save_queue(stratus_client *c) {
+STRATUS_NOINLINE void stratus_save_queue(stratus_client *c) {
   if (c->save != NULL) c->save(c);
 }
 
@@ -131,12 +132,12 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   }
 }
 
-/* 32 bits from the transport's generator; without one, mixed from the clocks, the boot value and
- * the nonce count. */
+/* 32 bits from the transport's generator; without one, the millisecond clock mixed with the boot
+ * value and the nonce count (weak: a transport without entropy should come with storage). */
 uint32_t stratus_random(stratus_client *c) {
   const stratus_transport *t = c->transport;
   if (t->entropy != NULL) return t->entropy(t->ctx);
-  return ((t->millis(t->ctx) + c->nonce_count) * 2654435761UL) ^ c->boot ^ (t->unix_time != NULL ? t->unix_time(t->ctx) : 0);
+  return t->millis(t->ctx) ^ c->nonce_count ^ c->boot;
 }
 
 void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
@@ -163,18 +164,15 @@ void stratus_set_clock(stratus_client *c, uint32_t server_time) {
 uint32_t stratus_now(stratus_client *c) {
   const stratus_transport *t = c->transport;
   if (t == NULL) return 0;
-  if (c->flags & STRATUS_F_CLOCK) {
-    uint32_t seconds = (uint32_t)(stratus_millis(c) - c->clock_millis) / 1000;
-    /* move the base along so that millis() wrapping (49 days) never matters */
-    c->server_time += seconds;
-    c->clock_millis += seconds * 1000;
-    return c->server_time;
-  }
+  /* every verified answer sets the base again: millis() wraps only after 49 days without one, and
+   * a clock gone wrong so comes back through stale_time */
+  if (c->flags & STRATUS_F_CLOCK) return c->server_time + (uint32_t)(stratus_millis(c) - c->clock_millis) / 1000;
   return t->unix_time != NULL ? t->unix_time(t->ctx) : 0;
 }
 
 /* "<boot, 8 hex>-<count>": nonce and id alphabets both allow it (docs/protocol.md). */
-size_t stratus_make_id(stratus_client *c, uint32_t count, char out[20]) {
+size_t stratus_make_id(stratus_client *c, uint32_t *counter, char out[20]) {
+  uint32_t count = ++*counter;
   uint8_t boot[4];
   boot[0] = (uint8_t)(c->boot >> 24);
   boot[1] = (uint8_t)(c->boot >> 16);
@@ -196,7 +194,7 @@ stratus_error stratus_publish(stratus_client *c, const char *scope, const char *
   static const char empty = '\0';
   if (scope == NULL || is_private(scope, strlen(scope))) scope = &empty; /* the server's default scope */
   if (id == NULL) {
-    stratus_make_id(c, ++c->id_count, fresh);
+    stratus_make_id(c, &c->id_count, fresh);
     id = fresh;
   }
   error = stratus_queue_push(&c->queue, id, scope, stream, value, ttl);
@@ -209,16 +207,18 @@ stratus_error stratus_publish(stratus_client *c, const char *scope, const char *
   return stratus_update(c);
 }
 
+/* Is the NUL-terminated text the len bytes at span? */
+static STRATUS_NOINLINE int same(const char *text, const char *span, size_t len) {
+  return strlen(text) == len && memcmp(text, span, len) == 0;
+}
+
 stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
                                        size_t stream_len) {
   uint8_t i;
   for (i = 0; i < c->subs_max; i++) {
     stratus_subscription *s = &c->subs[i];
-    if (s->stream == NULL || strlen(s->stream) != stream_len || memcmp(s->stream, stream, stream_len) != 0) continue;
-    if (s->scope == NULL ? is_private(scope, scope_len)
-                      : (scope != NULL && strlen(s->scope) == scope_len && memcmp(s->scope, scope, scope_len) == 0)) {
-      return s;
-    }
+    if (s->stream == NULL || !same(s->stream, stream, stream_len)) continue;
+    if (s->scope == NULL ? is_private(scope, scope_len) : (scope != NULL && same(s->scope, scope, scope_len))) return s;
   }
   return NULL;
 }
@@ -272,10 +272,13 @@ const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *l
 }
 
 void stratus_config_changed(stratus_client *c) {
+#if STRATUS_GET_CACHE > 0
   memset(c->cache, 0, sizeof c->cache);
+#endif
   if (c->report != NULL) c->report(c, NULL); /* stratus.debug */
 }
 
+#if STRATUS_GET_CACHE > 0
 const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
   size_t key_len = strlen(key);
   stratus_get_cache *e = c->cache, *slot = NULL;
@@ -302,6 +305,11 @@ const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
   slot->len = (uint16_t)*len;
   return value;
 }
+#else
+const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
+  return stratus_config_find(c->config, c->config_len, key, len);
+}
+#endif
 
 STRATUS_NOINLINE long stratus_get_long(stratus_client *c, const char *key, long fallback) {
   size_t len;

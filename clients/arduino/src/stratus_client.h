@@ -102,7 +102,9 @@ typedef struct stratus_client {
   stratus_log_fn log;
   stratus_published_fn published;
   void *user;
+#if STRATUS_GET_CACHE > 0
   stratus_get_cache cache[STRATUS_GET_CACHE];
+#endif
   char etag[STRATUS_ETAG_BYTES];
 } stratus_client;
 

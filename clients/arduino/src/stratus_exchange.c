@@ -19,23 +19,23 @@ static const char head_template[] STRATUS_PROGMEM =
     "\022Content-Type: application/json\r\nContent-Length: \017\r\n"
     "\023\r\n";
 
+/* What the head writes; the signature takes the place of the body digest in head. */
 typedef struct head_fields {
   const stratus_request *r;
-  const stratus_request_head *head;
-  const uint8_t *signature;
-  uint32_t body_len;
+  size_t body_len;
   const char *etag;
+  stratus_request_head head;
 } head_fields;
 
 static void write_field(stratus_out *out, const head_fields *h, char field) {
   switch (field) {
     case 1:
-      stratus_out_text(out, h->head->method);
+      stratus_out_text(out, h->head.method);
       break;
     case 2: /* the target exactly as signed (PROTOCOL §2) */
-      if (h->head->prefix_len == 0 && h->head->path == NULL) stratus_out_char(out, '/');
-      stratus_out_bytes(out, h->head->prefix, h->head->prefix_len);
-      if (h->head->path != NULL) stratus_out_text(out, h->head->path);
+      if (h->head.prefix_len == 0 && h->head.path == NULL) stratus_out_char(out, '/');
+      stratus_out_bytes(out, h->head.prefix, h->head.prefix_len);
+      if (h->head.path != NULL) stratus_out_text(out, h->head.path);
       break;
     case 3:
       stratus_out_bytes(out, h->r->url.host, h->r->url.host_len);
@@ -45,19 +45,19 @@ static void write_field(stratus_out *out, const head_fields *h, char field) {
       }
       break;
     case 4:
-      stratus_out_text(out, h->head->app);
+      stratus_out_text(out, h->head.app);
       break;
     case 5:
-      stratus_out_text(out, h->head->device);
+      stratus_out_text(out, h->head.device);
       break;
     case 6:
-      stratus_out_u32(out, h->head->time);
+      stratus_out_u32(out, h->head.time);
       break;
     case 7:
-      stratus_out_text(out, h->head->nonce);
+      stratus_out_text(out, h->head.nonce);
       break;
     case 8:
-      stratus_out_hex(out, h->signature, STRATUS_SHA256_BYTES);
+      stratus_out_hex(out, h->head.body_sha256, STRATUS_SHA256_BYTES);
       break;
     case 14:
       stratus_out_text(out, h->etag);
@@ -102,61 +102,70 @@ static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_ans
   return a->state == STRATUS_ANSWER_FAILED ? a->error : STRATUS_OK;
 }
 
+/* The transport connects to the host NUL-terminated, in the answer buffer (free until the answer
+ * comes). Out of line: the transport's frames do not stack on the exchange's. */
+static STRATUS_NOINLINE stratus_error connect_to(stratus_client *c, const stratus_url *url) {
+  const stratus_transport *t = c->transport;
+  if (url->host_len >= c->answer_size) return STRATUS_E_BAD_URL;
+  memcpy(c->answer, url->host, url->host_len);
+  c->answer[url->host_len] = '\0';
+  return t->connect(t->ctx, c->answer, url->host_len, url->port) == 0 ? STRATUS_OK : STRATUS_E_CONNECT;
+}
+
 STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a) {
   const stratus_transport *t = c->transport;
-  stratus_request_head head;
-  stratus_out out;
-  char nonce[20];
-  uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
-  uint32_t body_len = 0, started;
+  /* one frame in this order: an AVR reaches a local in one instruction only within 63 bytes of the
+   * frame's start, so the fields come first and the arrays (used by address only) last */
+  struct {
+    stratus_out out;
+    head_fields h;
+    char nonce[20];
+    uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
+  } x;
+  uint32_t started;
   stratus_error error;
 
   /* first pass: the body's digest and length, without holding it (the answer's hash context is
    * free until the answer comes: one context less on the stack) */
   stratus_sha256_init(&a->mac.inner);
-  stratus_out_init(&out, &a->mac.inner);
-  if (r->has_body) stratus_write_sync_body(c, &out);
-  stratus_sha256_final(&a->mac.inner, head.body_sha256);
-  body_len = out.count;
-  head.method = r->method;
-  head.prefix = r->url.path;
-  head.prefix_len = r->url.path_len;
-  head.path = r->path;
-  head.app = c->app;
-  head.device = c->device;
-  head.time = stratus_now(c);
-  stratus_make_id(c, ++c->nonce_count, nonce);
-  head.nonce = nonce;
+  stratus_out_init(&x.out, &a->mac.inner);
+  if (r->has_body) stratus_write_sync_body(c, &x.out);
+  stratus_sha256_final(&a->mac.inner, x.h.head.body_sha256);
+  x.h.r = r;
+  x.h.body_len = x.out.count;
+  x.h.etag = c->etag;
+  x.h.head.method = r->method;
+  x.h.head.prefix = r->url.path;
+  x.h.head.prefix_len = r->url.path_len;
+  x.h.head.path = r->path;
+  x.h.head.app = c->app;
+  x.h.head.device = c->device;
+  x.h.head.time = stratus_now(c);
+  stratus_make_id(c, &c->nonce_count, x.nonce);
+  x.h.head.nonce = x.nonce;
   /* the signature takes the place of the body digest it covers (32 bytes less on the stack) */
-  if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &head, head.body_sha256);
+  if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &x.h.head, x.h.head.body_sha256);
 
   started = stratus_millis(c);
-  if (t->connect(t->ctx, r->url.host, r->url.host_len, r->url.port) != 0) return STRATUS_E_CONNECT;
-  stratus_out_init(&out, NULL);
-  out.transport = t;
-  out.buf = chunk;
-  out.deadline_start = started;
-  out.timeout_ms = c->timeout_ms;
-  {
-    head_fields h;
-    h.r = r;
-    h.head = &head;
-    h.signature = head.body_sha256;
-    h.body_len = body_len;
-    h.etag = c->etag;
-    write_head(&out, &h);
-  }
-  if (r->has_body) stratus_write_sync_body(c, &out);
-  error = stratus_out_flush(&out);
+  error = connect_to(c, &r->url);
+  if (error != STRATUS_OK) return error;
+  stratus_out_init(&x.out, NULL);
+  x.out.transport = t;
+  x.out.buf = x.chunk;
+  x.out.deadline_start = started;
+  x.out.timeout_ms = c->timeout_ms;
+  write_head(&x.out, &x.h);
+  if (r->has_body) stratus_write_sync_body(c, &x.out);
+  error = stratus_out_flush(&x.out);
   stratus_answer_init(a, c->answer, c->answer_size);
   /* the request is out: its write buffer takes the bytes read */
-  if (error == STRATUS_OK) error = read_answer(c, a, started, chunk, sizeof chunk);
+  if (error == STRATUS_OK) error = read_answer(c, a, started, x.chunk, sizeof x.chunk);
   t->close(t->ctx);
   if (error != STRATUS_OK) return error;
   c->last_status = a->status;
   if (!r->is_signed) return a->error;
   if (a->error == STRATUS_E_TOO_LARGE_ANSWER) return a->error; /* drained: it cannot be verified, nor applied */
-  if (!stratus_answer_verified(a, c->secret, nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;
+  if (!stratus_answer_verified(a, c->secret, x.nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;
   stratus_set_clock(c, a->time);
   return STRATUS_OK;
 }

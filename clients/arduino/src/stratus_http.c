@@ -9,7 +9,7 @@
 
 /* ---- writer ---- */
 
-void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
+STRATUS_NOINLINE void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
   memset(out, 0, sizeof *out);
   out->hash = hash;
 }
@@ -40,7 +40,7 @@ stratus_error stratus_out_flush(stratus_out *out) {
 void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
   const uint8_t *p = (const uint8_t *)data;
   if (out->hash != NULL) stratus_sha256_update(out->hash, p, len);
-  out->count += (uint32_t)len;
+  out->count += len;
   if (out->transport == NULL) return;
   while (len-- > 0) {
     out->buf[out->used++] = *p++;
@@ -84,6 +84,7 @@ void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
   a->body = body;
   a->body_size = body_size;
   if (body_size > 0) body[0] = '\0';
+  a->content_length = (size_t)-1; /* until a Content-Length says otherwise: read until close */
   stratus_sha256_init(&a->mac.inner);
   a->state = STRATUS_ANSWER_STATUS;
   if (body_size == 0) { /* not even room for a head line */
@@ -115,7 +116,7 @@ static void head_ended(stratus_answer *a) {
   if (a->status < 200 || a->status == 204 || a->status == 304) {
     a->state = STRATUS_ANSWER_DONE;
   } else { /* a body of Content-Length bytes, or read until close */
-    a->state = a->has_length && a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
+    a->state = a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
   }
 }
 
@@ -144,7 +145,7 @@ static void header_line(stratus_answer *a, char *line, size_t n) {
     case H_CONTENT_LENGTH:
       a->has_length = 1;
       a->content_length = (size_t)number;
-      if (a->content_length != number) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
+      if (a->content_length != number || a->content_length == (size_t)-1) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
       break;
     case H_TIME: /* kept as text too: the time as signed (PROTOCOL §3) */
       a->time = number;
@@ -179,17 +180,21 @@ static void line_ended(stratus_answer *a) {
   else header_line(a, a->body, n);
 }
 
+/* Without a Content-Length, content_length is SIZE_MAX: the body then ends with the connection, and
+ * a longer one than size_t counts fails below. */
 static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
   size_t keep = a->body_size - 1 - a->body_len; /* the room left (the buffer keeps a byte for the NUL) */
-  if (a->has_length && len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
+  if (len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
   if (keep > len) keep = len;
   memcpy(a->body + a->body_len, data, keep);
   stratus_sha256_update(&a->mac.inner, data, keep);
   a->body_len += keep;
   a->body[a->body_len] = '\0';
-  if (a->body_seen + len < a->body_seen) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
   a->body_seen += len;
-  if (a->has_length && a->body_seen == a->content_length) a->state = STRATUS_ANSWER_DONE;
+  if (a->body_seen == a->content_length) {
+    if (a->has_length) a->state = STRATUS_ANSWER_DONE;
+    else fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
+  }
   if (a->state == STRATUS_ANSWER_DONE && a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
 }
 

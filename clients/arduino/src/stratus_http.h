@@ -22,7 +22,7 @@ extern "C" {
 typedef struct stratus_out {
   const stratus_transport *transport; /* NULL: count and hash only */
   stratus_sha256 *hash;               /* NULL: no digest */
-  uint32_t count;
+  size_t count; /* bytes written (a body on an 8-bit MCU stays far below 64 KB) */
   uint32_t deadline_start; /* transport millis: writes fail once timeout_ms passed since */
   uint32_t timeout_ms;
   stratus_error error;

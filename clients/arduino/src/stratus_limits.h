@@ -12,9 +12,15 @@
 #define STRATUS_ETAG_BYTES 32
 #endif
 
-/* Entries of the get() cache (key pointer → value offset in the config text). */
+/* Entries of the get() cache (key pointer → value offset in the config text). 0 on AVR: there the
+ * config text held is short (STRATUS_CONFIG_BYTES), a lookup scans it in microseconds, and the
+ * cache's code and RAM cost more than it saves. */
 #ifndef STRATUS_GET_CACHE
+#if defined(__AVR__)
+#define STRATUS_GET_CACHE 0
+#else
 #define STRATUS_GET_CACHE 4
+#endif
 #endif
 
 /* Bytes written to the transport in one call (a stack buffer while a request is written; the

@@ -9,43 +9,40 @@
 stratus_error stratus_queue_push(stratus_queue *q, const char *id, const char *scope, const char *stream,
                                  const char *value, uint32_t ttl) {
   const char *parts[4];
-  size_t total = HEAD, i;
-  uint8_t *p = q->buf + q->used;
+  size_t at = q->used + HEAD;
+  uint8_t i;
   parts[0] = id;
   parts[1] = scope;
   parts[2] = stream;
   parts[3] = value;
-  for (i = 0; i < 4; i++) total += strlen(parts[i]) + 1;
-  if (total > q->size - q->used) return STRATUS_E_QUEUE_FULL;
-  memcpy(p, &ttl, HEAD);
-  p += HEAD;
-  for (i = 0; i < 4; i++) {
-    size_t n = strlen(parts[i]) + 1;
-    memcpy(p, parts[i], n);
-    p += n;
+  for (i = 0; i < 4; i++) { /* copied as it fits; q->used moves only once the whole record did */
+    const char *p = parts[i];
+    do {
+      if (at >= q->size) return STRATUS_E_QUEUE_FULL;
+      q->buf[at++] = (uint8_t)*p;
+    } while (*p++ != '\0');
   }
-  q->used += total;
+  memcpy(q->buf + q->used, &ttl, HEAD);
+  q->used = at;
   return STRATUS_OK;
 }
 
 int stratus_queue_next(const stratus_queue *q, size_t *pos, stratus_queued *item) {
-  const uint8_t *p = q->buf + *pos, *end = q->buf + q->used;
   const char *parts[4];
+  size_t at = *pos + HEAD;
   uint8_t i;
-  if (*pos + HEAD >= q->used) return 0;
-  memcpy(&item->ttl, p, HEAD);
-  p += HEAD;
+  if (at >= q->used) return 0;
+  memcpy(&item->ttl, q->buf + *pos, HEAD);
   for (i = 0; i < 4; i++) {
-    const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
-    if (nul == NULL) return 0;
-    parts[i] = (const char *)p;
-    p = nul + 1;
+    parts[i] = (const char *)q->buf + at;
+    while (at < q->used && q->buf[at] != 0) at++;
+    if (at++ >= q->used) return 0;
   }
   item->id = parts[0];
   item->scope = parts[1];
   item->stream = parts[2];
   item->value = parts[3];
-  *pos = (size_t)(p - q->buf);
+  *pos = at;
   return 1;
 }
 
@@ -66,3 +63,8 @@ static size_t walk_drop(stratus_queue *q, size_t count) {
 void stratus_queue_drop(stratus_queue *q, size_t count) { walk_drop(q, count); }
 
 size_t stratus_queue_count(const stratus_queue *q) { return walk_drop((stratus_queue *)q, (size_t)-1); }
+
+void stratus_queue_drop_bytes(stratus_queue *q, size_t len) {
+  memmove(q->buf, q->buf + len, q->used - len);
+  q->used -= len;
+}

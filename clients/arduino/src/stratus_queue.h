@@ -35,6 +35,9 @@ int stratus_queue_next(const stratus_queue *q, size_t *pos, stratus_queued *item
 /* Drops the `count` oldest messages. */
 void stratus_queue_drop(stratus_queue *q, size_t count);
 size_t stratus_queue_count(const stratus_queue *q);
+/* Drops the first len bytes (len ≤ used): the records that were there when a sync sent the queue,
+ * as it stood then (later ones are appended after them). */
+void stratus_queue_drop_bytes(stratus_queue *q, size_t len);
 
 #ifdef __cplusplus
 }

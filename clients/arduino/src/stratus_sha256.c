@@ -92,7 +92,7 @@ static void put_be32(uint8_t *out, uint32_t v) {
 }
 
 void stratus_sha256_final(stratus_sha256 *ctx, uint8_t digest[STRATUS_SHA256_BYTES]) {
-  uint32_t length = ctx->length;
+  uint32_t length = (uint32_t)ctx->length;
   uint8_t pad = 0x80, i;
   /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1);
    * digest is free until the end: it holds the length bytes */

@@ -13,14 +13,15 @@ extern "C" {
 #define STRATUS_SHA256_BLOCK 64
 
 typedef struct stratus_sha256 {
+  /* the counters first: an AVR reaches a field in one instruction only within 63 bytes */
+  uint8_t used;  /* bytes in block */
+  size_t length; /* message bytes so far (all an 8-bit MCU hashes is in its RAM: far below 64 KB) */
   uint32_t state[8];
-  uint32_t length;   /* message bytes so far (messages here are far below 4 GB) */
   /* the block being filled; compress() turns it into the message schedule's 16 words in place */
   union {
     uint8_t bytes[STRATUS_SHA256_BLOCK];
     uint32_t words[STRATUS_SHA256_BLOCK / 4];
   } block;
-  uint8_t used;
 } stratus_sha256;
 
 void stratus_sha256_init(stratus_sha256 *ctx);

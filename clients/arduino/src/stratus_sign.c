@@ -10,15 +10,17 @@ static const char request_algorithm[] STRATUS_PROGMEM = "STRATUS-HMAC-SHA256\n";
 static const char answer_algorithm[] STRATUS_PROGMEM = "STRATUS-HMAC-SHA256-RESPONSE\n";
 
 size_t stratus_format_u32(uint32_t value, char out[11]) {
-  char tmp[11], *p = tmp + 10;
-  size_t n;
-  *p = '\0';
-  do {
-    *--p = (char)('0' + value % 10);
+  uint8_t n = 0, i;
+  do { /* the digits last first, then turned round */
+    out[n++] = (char)('0' + value % 10);
     value /= 10;
   } while (value > 0);
-  n = (size_t)(tmp + 10 - p);
-  memcpy(out, p, n + 1);
+  out[n] = '\0';
+  for (i = 0; i < n / 2; i++) {
+    char digit = out[i];
+    out[i] = out[n - 1 - i];
+    out[n - 1 - i] = digit;
+  }
   return n;
 }
 

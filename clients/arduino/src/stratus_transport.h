@@ -13,7 +13,7 @@ extern "C" {
 
 typedef struct stratus_transport {
   void *ctx;
-  /* 0 when connected to host (host_len bytes, not NUL-terminated) at port; -1 otherwise. */
+  /* 0 when connected to host (host_len bytes, with a NUL after them) at port; -1 otherwise. */
   int (*connect)(void *ctx, const char *host, size_t host_len, uint16_t port);
   /* Bytes written (0 when none could be written yet), -1 on a broken connection. */
   int (*write)(void *ctx, const uint8_t *data, size_t len);

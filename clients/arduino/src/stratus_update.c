@@ -240,7 +240,7 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
     acting = 1;
   }
   if (sent > 0) {
-    stratus_queue_drop(&c->queue, sent);
+    stratus_queue_drop_bytes(&c->queue, sent);
     stratus_save_queue(c);
   }
   return result;
@@ -249,7 +249,9 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
 /* One sync; the body carries what c->flags say (subscriptions and config set by stratus_update). */
 static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a) {
   stratus_error error;
-  size_t sent = stratus_queue_count(&c->queue);
+  /* the queue's bytes as sent, dropped once the answer is applied (callbacks may append more; a
+   * damaged tail from storage, where the walk stops, goes with them) */
+  size_t sent = c->queue.used;
   c->flags &= (uint8_t)~STRATUS_F_PUBLISH;
   if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
   error = request(c, a, m_post, p_sync, NULL, 0, REQ_SIGNED | REQ_BODY);
@@ -289,25 +291,29 @@ static void schedule_backoff(stratus_client *c, stratus_error error) {
 
 stratus_error stratus_update(stratus_client *c) {
   stratus_error error = STRATUS_OK;
-  int static_error = STRATUS_OK;
+  /* the small local first: an AVR reaches a local in one instruction only near the frame's start */
+  struct {
+    int static_error;
+    stratus_answer a;
+  } x;
   uint8_t i, has_static = 0;
-  stratus_answer a;
   if (c->transport == NULL || c->app == NULL || c->secret == NULL || c->device == NULL || (c->flags & STRATUS_F_IN_UPDATE)) {
     return STRATUS_E_NOT_READY;
   }
+  x.static_error = STRATUS_OK;
   c->flags = (uint8_t)((c->flags | STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED) & ~(STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG));
   c->last_update_ms = stratus_millis(c);
-  if (c->fetch_static != NULL) has_static = (uint8_t)c->fetch_static(c, &a, &static_error);
+  if (c->fetch_static != NULL) has_static = (uint8_t)c->fetch_static(c, &x.a, &x.static_error);
   for (i = 0; i < c->subs_max; i++) {
     if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
   }
   if (!has_static) c->flags |= STRATUS_F_CONFIG; /* the config comes with the sync (or the poll) */
   if ((c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL)) {
-    error = round_trip(c, &a, 1);
+    error = round_trip(c, &x.a, 1);
   } else if (!has_static) {
-    error = round_trip(c, &a, 0); /* config only: the cheap 304 poll */
+    error = round_trip(c, &x.a, 0); /* config only: the cheap 304 poll */
   }
-  if (error == STRATUS_OK) error = (stratus_error)static_error;
+  if (error == STRATUS_OK) error = (stratus_error)x.static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
   schedule_backoff(c, error);
   c->flags &= (uint8_t)~STRATUS_F_IN_UPDATE;

@@ -163,6 +163,26 @@ static void test_sync(void) {
   CHECK(stratus_update(&c) == STRATUS_OK && strstr(fake_body(&s), "cmd") == NULL, "unsubscribed");
 }
 
+/* A callback that queues a publish inside update(): the sync drops only what it sent. */
+static void publish_back(const char *stream, const char *data) {
+  (void)stream;
+  stratus_publish(&c, "home", "echo", data, 0, "e1", false);
+}
+
+static void test_publish_inside_callback(void) {
+  stratus_queued item;
+  size_t pos = 0;
+  setup(sync_responder);
+  stratus_subscribe(&c, "home", "cmd", publish_back, 0, false);
+  stratus_publish(&c, "home", "temp", "20", 0, "q1", false);
+  CHECK(stratus_update(&c) == STRATUS_OK, "sync with a publish in a callback");
+  /* the two messages each queued one: both kept, in order; q1 (sent) dropped */
+  CHECK(stratus_queue_next(&c.queue, &pos, &item) && strcmp(item.id, "e1") == 0 && strcmp(item.value, "on\nnow") == 0,
+        "the callbacks' publishes are kept, the sent one dropped");
+  CHECK(stratus_queue_next(&c.queue, &pos, &item) && strcmp(item.value, "off") == 0, "the second callback's");
+  CHECK(stratus_queue_next(&c.queue, &pos, &item) == 0 && pos == c.queue.used, "and nothing else");
+}
+
 static void config_sync_responder(fake_server *srv) {
   const char *b = strstr(fake_body(srv), "\"config\":\"\\\"c1\\\"\"") != NULL ? "time: 1800000005\n"
                                                                             : "time: 1800000005\nconfig: \"c1\"\nk: 5\n";
@@ -359,6 +379,7 @@ void client_tests(void) {
   test_debug_level();
   test_stale_time();
   test_sync();
+  test_publish_inside_callback();
   test_sync_without_poll();
   test_too_large();
   test_timeout_and_backoff();

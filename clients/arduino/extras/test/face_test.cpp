@@ -42,6 +42,10 @@ class ScriptedClient : public Client {
     }
     return (int)pending_;
   }
+  int read() override {
+    uint8_t byte;
+    return available() > 0 && read(&byte, 1) == 1 ? byte : -1;
+  }
   int read(uint8_t *buf, size_t size) override {
     if (size > pending_) size = pending_;
     memcpy(buf, buf_ + at_, size);
