@@ -25,6 +25,19 @@ describe('NonceCache', () => {
     assert.equal(cache.size, 1, 'memory follows the window');
   });
 
+  it('refuses every nonce again while it grows and after, and sizes a new window like the last', () => {
+    const cache = new NonceCache(WINDOW);
+    for (let i = 0; i < 200_000; i++) {
+      assert.equal(cache.remember('app', `d${i % 97}`, `n${i}`, 1000), true);
+      // a nonce from earlier is refused while the table is moving to a bigger one
+      if (i % 1000 === 999) assert.equal(cache.remember('app', `d${(i >> 1) % 97}`, `n${i >> 1}`, 1000), false);
+    }
+    for (let i = 0; i < 200_000; i += 7) assert.equal(cache.remember('app', `d${i % 97}`, `n${i}`, 1000), false);
+    assert.equal(cache.size, 200_000);
+    assert.equal(cache.remember('app', 'd0', 'next-window', 1000 + WINDOW), true);
+    for (let i = 0; i < 200_000; i += 7) assert.equal(cache.remember('app', `d${i % 97}`, `n${i}`, 1000 + WINDOW), false, 'kept a window on');
+  });
+
   it('never lets a nonce through twice within two windows, whatever the order of arrivals (property)', () => {
     fc.assert(
       fc.property(

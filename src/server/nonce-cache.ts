@@ -35,8 +35,9 @@ export class NonceCache {
     if (generation <= this.current) return;
     const steps = Math.min(generation - this.current, 3);
     for (let i = 0; i < steps; i++) {
+      const expected = i === 0 ? (this.generations[0] as HashSet64).size : 0; // a steady rate: the same again
       this.generations.pop();
-      this.generations.unshift(new HashSet64());
+      this.generations.unshift(new HashSet64(expected));
     }
     this.current = generation;
   }
@@ -50,44 +51,82 @@ function hash32(seed: number, a: string, b: string, c: string): number {
   return finish(fnvMix(fnvMix(fnvMix(fnvStart(seed), a), b), c));
 }
 
-/** A set of 64-bit values (two unsigned 32-bit halves, never both 0), open addressing with linear probing. */
+/** Old slots moved to the new table per add while growing: the move ends before the new table fills. */
+const MOVE_PER_ADD = 8;
+
+/**
+ * A set of 64-bit values (two unsigned 32-bit halves, never both 0), open addressing with linear
+ * probing. It grows incrementally: the old table is kept and searched while its slots are moved
+ * over a few per add, so no request waits for a rehash of millions of entries (a 2M-entry rehash
+ * held the event loop for tens of milliseconds).
+ */
 class HashSet64 {
-  private slots = new Uint32Array(2 * 1024);
-  private mask = 1023;
+  private slots: Uint32Array;
+  private mask: number;
+  private old: Uint32Array | null = null;
+  private oldMask = 0;
+  /** The next old slot to move. */
+  private moved = 0;
   size = 0;
 
+  /** `expected`: values it will likely hold (the previous generation's count), so it need not grow. */
+  constructor(expected = 0) {
+    const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, 2 * expected)));
+    this.slots = new Uint32Array(2 * slots);
+    this.mask = slots - 1;
+  }
+
   has(hi: number, lo: number): boolean {
-    for (let i = (hi ^ lo) & this.mask; ; i = (i + 1) & this.mask) {
-      const sHi = this.slots[2 * i] as number;
-      const sLo = this.slots[2 * i + 1] as number;
-      if (sHi === 0 && sLo === 0) return false;
-      if (sHi === hi && sLo === lo) return true;
-    }
+    return probe(this.slots, this.mask, hi, lo) >= 0 || (this.old !== null && probe(this.old, this.oldMask, hi, lo) >= 0);
   }
 
   /** False when the value is in the set already. */
   add(hi: number, lo: number): boolean {
-    if (2 * (this.size + 1) > this.mask + 1) this.grow();
-    for (let i = (hi ^ lo) & this.mask; ; i = (i + 1) & this.mask) {
-      const sHi = this.slots[2 * i] as number;
-      const sLo = this.slots[2 * i + 1] as number;
-      if (sHi === hi && sLo === lo) return false;
-      if (sHi === 0 && sLo === 0) {
-        this.slots[2 * i] = hi;
-        this.slots[2 * i + 1] = lo;
-        this.size++;
-        return true;
-      }
-    }
+    if (this.old !== null) this.moveSome();
+    else if (2 * (this.size + 1) > this.mask + 1) this.startGrowing();
+    if (this.old !== null && probe(this.old, this.oldMask, hi, lo) >= 0) return false;
+    const slot = probe(this.slots, this.mask, hi, lo);
+    if (slot >= 0) return false;
+    this.put(-slot - 1, hi, lo);
+    this.size++;
+    return true;
   }
 
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
-    this.mask = old.length - 1;
-    this.size = 0;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i] !== 0 || old[i + 1] !== 0) this.add(old[i] as number, old[i + 1] as number);
+  private put(slot: number, hi: number, lo: number): void {
+    this.slots[2 * slot] = hi;
+    this.slots[2 * slot + 1] = lo;
+  }
+
+  private startGrowing(): void {
+    this.old = this.slots;
+    this.oldMask = this.mask;
+    this.moved = 0;
+    this.slots = new Uint32Array(this.old.length * 2);
+    this.mask = this.old.length - 1;
+  }
+
+  /** Copies a few old slots into the new table; the old table stays intact (its probe runs unbroken) until all are moved. */
+  private moveSome(): void {
+    const old = this.old as Uint32Array;
+    const end = Math.min(this.moved + MOVE_PER_ADD, this.oldMask + 1);
+    for (let i = this.moved; i < end; i++) {
+      const hi = old[2 * i] as number;
+      const lo = old[2 * i + 1] as number;
+      if (hi === 0 && lo === 0) continue;
+      const slot = probe(this.slots, this.mask, hi, lo);
+      if (slot < 0) this.put(-slot - 1, hi, lo);
     }
+    this.moved = end;
+    if (end > this.oldMask) this.old = null;
+  }
+}
+
+/** The slot holding the value, or -(the empty slot where it would go) - 1. */
+function probe(slots: Uint32Array, mask: number, hi: number, lo: number): number {
+  for (let i = (hi ^ lo) & mask; ; i = (i + 1) & mask) {
+    const sHi = slots[2 * i] as number;
+    const sLo = slots[2 * i + 1] as number;
+    if (sHi === hi && sLo === lo) return i;
+    if (sHi === 0 && sLo === 0) return -i - 1;
   }
 }
