@@ -35,9 +35,8 @@ export class NonceCache {
     if (generation <= this.current) return;
     const steps = Math.min(generation - this.current, 3);
     for (let i = 0; i < steps; i++) {
-      const expected = i === 0 ? (this.generations[0] as HashSet64).size : 0; // a steady rate: the same again
       this.generations.pop();
-      this.generations.unshift(new HashSet64(expected));
+      this.generations.unshift(new HashSet64());
     }
     this.current = generation;
   }
@@ -51,7 +50,7 @@ function hash32(seed: number, a: string, b: string, c: string): number {
   return finish(fnvMix(fnvMix(fnvMix(fnvStart(seed), a), b), c));
 }
 
-/** Old slots moved to the new table per add while growing: the move ends before the new table fills. */
+/** Old slots moved to the new table per search while growing: the move ends before the new table fills. */
 const MOVE_PER_ADD = 8;
 
 /**
@@ -61,32 +60,26 @@ const MOVE_PER_ADD = 8;
  * held the event loop for tens of milliseconds).
  */
 class HashSet64 {
-  private slots: Uint32Array;
-  private mask: number;
+  private slots = new Uint32Array(2 * 1024);
+  private mask = 1023;
+  /** While growing: the smaller table, whose slots are moving to `slots`. */
   private old: Uint32Array | null = null;
   private oldMask = 0;
   /** The next old slot to move. */
   private moved = 0;
   size = 0;
 
-  /** `expected`: values it will likely hold (the previous generation's count), so it need not grow. */
-  constructor(expected = 0) {
-    const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, 2 * expected)));
-    this.slots = new Uint32Array(2 * slots);
-    this.mask = slots - 1;
-  }
-
   has(hi: number, lo: number): boolean {
+    // a generation that stopped taking adds mid-move finishes moving as it is searched
+    if (this.old !== null) this.moveSome();
     return probe(this.slots, this.mask, hi, lo) >= 0 || (this.old !== null && probe(this.old, this.oldMask, hi, lo) >= 0);
   }
 
   /** False when the value is in the set already. */
   add(hi: number, lo: number): boolean {
-    if (this.old !== null) this.moveSome();
-    else if (2 * (this.size + 1) > this.mask + 1) this.startGrowing();
-    if (this.old !== null && probe(this.old, this.oldMask, hi, lo) >= 0) return false;
+    if (this.old === null && 2 * (this.size + 1) > this.mask + 1) this.startGrowing();
+    if (this.has(hi, lo)) return false;
     const slot = probe(this.slots, this.mask, hi, lo);
-    if (slot >= 0) return false;
     this.put(-slot - 1, hi, lo);
     this.size++;
     return true;
