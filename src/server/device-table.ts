@@ -1,8 +1,8 @@
 import type { DeviceStatus, Grant } from '../protocol/index.js';
 import type { DeviceRecord } from '../store/types.js';
 import { finish, fnvMix, fnvStart, randomSeed } from './keyed-hash.js';
+import { EMPTY_SLOT as EMPTY, grown, unindex } from './typed-arrays.js';
 
-const EMPTY = -1;
 /** GUIDs are kept one byte a character. */
 const PRINTABLE_ASCII = /^[\x21-\x7e]{1,255}$/;
 const STATUSES: readonly DeviceStatus[] = ['approved', 'pending', 'denied'];
@@ -42,6 +42,7 @@ export class DeviceTable {
   /** The few devices with grants of their own, by entry number. */
   private readonly grants = new Map<number, Grant[]>();
   private readonly seed = randomSeed();
+  private readonly homeOf = (entry: number): number => (this.hashes[entry] as number) & (this.index.length - 1);
 
   constructor(private readonly maxEntries: number) {}
 
@@ -155,18 +156,7 @@ export class DeviceTable {
   }
 
   private remove(entry: number): void {
-    const mask = this.index.length - 1;
-    let hole = (this.hashes[entry] as number) & mask;
-    while (this.index[hole] !== entry) hole = (hole + 1) & mask;
-    // backward shift: an entry later in the run moves into the hole unless its home lies after it
-    for (let probe = (hole + 1) & mask; this.index[probe] !== EMPTY; probe = (probe + 1) & mask) {
-      const home = (this.hashes[this.index[probe] as number] as number) & mask;
-      const movable = hole <= probe ? home <= hole || home > probe : home <= hole && home > probe;
-      if (!movable) continue;
-      this.index[hole] = this.index[probe] as number;
-      hole = probe;
-    }
-    this.index[hole] = EMPTY;
+    unindex(this.index, entry, this.homeOf);
     this.arenaFree += this.guidLength[entry] as number;
     this.guidLength[entry] = 0;
     this.used[entry] = 0;
@@ -210,21 +200,16 @@ export class DeviceTable {
 
   private growEntries(): void {
     const size = Math.min(this.ids.length * 2, Math.max(this.maxEntries, 16));
-    const grow = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.ids = grow(this.ids, (n) => new Int32Array(n));
-    this.appIds = grow(this.appIds, (n) => new Int32Array(n));
-    this.hashes = grow(this.hashes, (n) => new Uint32Array(n));
-    this.statuses = grow(this.statuses, (n) => new Uint8Array(n));
-    this.used = grow(this.used, (n) => new Uint8Array(n));
-    this.firstSeen = grow(this.firstSeen, (n) => new Uint32Array(n));
-    this.lastSeen = grow(this.lastSeen, (n) => new Uint32Array(n));
-    this.loadedAt = grow(this.loadedAt, (n) => new Float64Array(n));
-    this.guidAt = grow(this.guidAt, (n) => new Uint32Array(n));
-    this.guidLength = grow(this.guidLength, (n) => new Uint8Array(n));
+    this.ids = grown(this.ids, size);
+    this.appIds = grown(this.appIds, size);
+    this.hashes = grown(this.hashes, size);
+    this.statuses = grown(this.statuses, size);
+    this.used = grown(this.used, size);
+    this.firstSeen = grown(this.firstSeen, size);
+    this.lastSeen = grown(this.lastSeen, size);
+    this.loadedAt = grown(this.loadedAt, size);
+    this.guidAt = grown(this.guidAt, size);
+    this.guidLength = grown(this.guidLength, size);
   }
 
   private growIndex(): void {

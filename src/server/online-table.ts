@@ -6,7 +6,8 @@
  * cost ~140 B: a million online devices fit in ~30 MB instead of ~140 MB, and the garbage
  * collector has nothing per device to trace.
  */
-const EMPTY = -1;
+import { EMPTY_SLOT as EMPTY, grown, unindex } from './typed-arrays.js';
+
 const NONE = -1;
 
 export interface OnlineEntry {
@@ -31,6 +32,7 @@ export class OnlineTable {
   /** Entry numbers in use: 0..entries-1, except those on the free list. */
   private entries = 0;
   private free: number[] = [];
+  private readonly homeOf = (entry: number): number => this.home(this.deviceIds[entry] as number);
 
   constructor(initialCapacity = 1024) {
     this.index = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(32, 2 * initialCapacity)))).fill(EMPTY);
@@ -163,35 +165,19 @@ export class OnlineTable {
 
   /** Takes the entry out of the index (it is out of its due list already), shifting later entries of its probe run back. */
   private remove(entry: number): void {
-    const mask = this.index.length - 1;
-    let hole = this.home(this.deviceIds[entry] as number);
-    while (this.index[hole] !== entry) hole = (hole + 1) & mask;
-    for (let probe = (hole + 1) & mask; this.index[probe] !== EMPTY; probe = (probe + 1) & mask) {
-      const home = this.home(this.deviceIds[this.index[probe] as number] as number);
-      // the entry may move into the hole only if the hole lies between its home and where it sits
-      const movable = hole <= probe ? home <= hole || home > probe : home <= hole && home > probe;
-      if (!movable) continue;
-      this.index[hole] = this.index[probe] as number;
-      hole = probe;
-    }
-    this.index[hole] = EMPTY;
+    unindex(this.index, entry, this.homeOf);
     this.deviceIds[entry] = 0;
     this.free.push(entry);
   }
 
   private growEntries(): void {
     const size = this.deviceIds.length * 2;
-    const grow = <T extends Int32Array | Uint32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.deviceIds = grow(this.deviceIds, (n) => new Int32Array(n));
-    this.appIds = grow(this.appIds, (n) => new Int32Array(n));
-    this.offlineAt = grow(this.offlineAt, (n) => new Uint32Array(n));
-    this.windows = grow(this.windows, (n) => new Uint32Array(n));
-    this.prev = grow(this.prev, (n) => new Int32Array(n));
-    this.next = grow(this.next, (n) => new Int32Array(n));
+    this.deviceIds = grown(this.deviceIds, size);
+    this.appIds = grown(this.appIds, size);
+    this.offlineAt = grown(this.offlineAt, size);
+    this.windows = grown(this.windows, size);
+    this.prev = grown(this.prev, size);
+    this.next = grown(this.next, size);
   }
 
   private growIndex(): void {
