@@ -50,13 +50,13 @@ function hash32(seed: number, a: string, b: string, c: string): number {
   return finish(fnvMix(fnvMix(fnvMix(fnvStart(seed), a), b), c));
 }
 
-/** Old slots moved to the new table per search while growing: the move ends before the new table fills. */
-const MOVE_PER_ADD = 8;
+/** Old slots moved to the new table per search while growing (512 bytes scanned): the old table is freed soon after. */
+const MOVE_PER_SEARCH = 64;
 
 /**
  * A set of 64-bit values (two unsigned 32-bit halves, never both 0), open addressing with linear
  * probing. It grows incrementally: the old table is kept and searched while its slots are moved
- * over a few per add, so no request waits for a rehash of millions of entries (a 2M-entry rehash
+ * over a few per search, so no request waits for a rehash of millions of entries (a 2M-entry rehash
  * held the event loop for tens of milliseconds).
  */
 class HashSet64 {
@@ -101,7 +101,7 @@ class HashSet64 {
   /** Copies a few old slots into the new table; the old table stays intact (its probe runs unbroken) until all are moved. */
   private moveSome(): void {
     const old = this.old as Uint32Array;
-    const end = Math.min(this.moved + MOVE_PER_ADD, this.oldMask + 1);
+    const end = Math.min(this.moved + MOVE_PER_SEARCH, this.oldMask + 1);
     for (let i = this.moved; i < end; i++) {
       const hi = old[2 * i] as number;
       const lo = old[2 * i + 1] as number;
