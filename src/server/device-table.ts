@@ -1,7 +1,7 @@
 import type { DeviceStatus, Grant } from '../protocol/index.js';
 import type { DeviceRecord } from '../store/types.js';
 import { finish, fnvMix, fnvStart, randomSeed } from './keyed-hash.js';
-import { EMPTY_SLOT as EMPTY, grown, unindex } from './typed-arrays.js';
+import { EMPTY_SLOT as EMPTY, grown, reindex, unindex } from './typed-arrays.js';
 
 /** GUIDs are kept one byte a character. */
 const PRINTABLE_ASCII = /^[\x21-\x7e]{1,255}$/;
@@ -130,15 +130,11 @@ export class DeviceTable {
       entry = this.evict();
     }
     if ((this.size + 1) * 2 > this.index.length) this.growIndex();
-    const hash = this.hash(appId, guid);
     this.appIds[entry] = appId;
-    this.hashes[entry] = hash;
+    this.hashes[entry] = this.hash(appId, guid);
     this.used[entry] = 1;
     this.storeGuid(entry, guid);
-    const mask = this.index.length - 1;
-    let slot = hash & mask;
-    while (this.index[slot] !== EMPTY) slot = (slot + 1) & mask;
-    this.index[slot] = entry;
+    reindex(this.index, entry, this.homeOf(entry));
     return entry;
   }
 
@@ -214,12 +210,8 @@ export class DeviceTable {
 
   private growIndex(): void {
     this.index = new Int32Array(this.index.length * 2).fill(EMPTY);
-    const mask = this.index.length - 1;
     for (let entry = 0; entry < this.entries; entry++) {
-      if (this.guidLength[entry] === 0) continue; // free
-      let slot = (this.hashes[entry] as number) & mask;
-      while (this.index[slot] !== EMPTY) slot = (slot + 1) & mask;
-      this.index[slot] = entry;
+      if (this.guidLength[entry] !== 0) reindex(this.index, entry, this.homeOf(entry)); // 0: a free entry
     }
   }
 

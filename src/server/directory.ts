@@ -17,6 +17,13 @@ export function secretsAt(cached: CachedApp, now: number): readonly string[] {
   return cached.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }
 
+/**
+ * The hot-path view of apps, their secrets and devices, so an authenticated poll needs no query.
+ * Changes made through any node drop the cached record at once (this node's own, and those the
+ * cluster hears of); the entries' ages bound how late a change is seen when an announcement is
+ * lost: apps `appMaxAgeMs` (seconds: secrets rotate), devices `deviceMaxAgeMs` (longer than a
+ * device's refresh interval, or every poll of a big fleet would read the database).
+ */
 export class Directory {
   private readonly apps = new Map<string, CachedApp>();
   private readonly devices: DeviceTable;
@@ -85,11 +92,6 @@ export class Directory {
   seen(device: DeviceRecord): void {
     const entry = this.devices.find(device.appId, device.guid);
     if (entry >= 0) this.devices.setLastSeen(entry, device.lastSeen);
-  }
-
-  /** Devices held in memory (/metrics). */
-  get devicesHeld(): number {
-    return this.devices.size;
   }
 
   private freshEntry(appId: number, guid: string): number {

@@ -6,7 +6,7 @@
  * cost ~140 B: a million online devices fit in ~30 MB instead of ~140 MB, and the garbage
  * collector has nothing per device to trace.
  */
-import { EMPTY_SLOT as EMPTY, grown, unindex } from './typed-arrays.js';
+import { EMPTY_SLOT as EMPTY, grown, reindex, unindex } from './typed-arrays.js';
 
 const NONE = -1;
 
@@ -134,15 +134,8 @@ export class OnlineTable {
       entry = this.entries++;
     }
     this.deviceIds[entry] = deviceId;
-    this.place(entry);
+    reindex(this.index, entry, this.homeOf(entry));
     return entry;
-  }
-
-  private place(entry: number): void {
-    const mask = this.index.length - 1;
-    let slot = this.home(this.deviceIds[entry] as number);
-    while (this.index[slot] !== EMPTY) slot = (slot + 1) & mask;
-    this.index[slot] = entry;
   }
 
   private link(entry: number): void {
@@ -182,6 +175,6 @@ export class OnlineTable {
 
   private growIndex(): void {
     this.index = new Int32Array(this.index.length * 2).fill(EMPTY);
-    for (let entry = 0; entry < this.entries; entry++) if (this.deviceIds[entry] !== 0) this.place(entry);
+    for (let entry = 0; entry < this.entries; entry++) if (this.deviceIds[entry] !== 0) reindex(this.index, entry, this.homeOf(entry));
   }
 }

@@ -10,6 +10,14 @@ export function grown<T extends TypedArray>(old: T, length: number): T {
 /** The empty slot of an index of entry numbers. */
 export const EMPTY_SLOT = -1;
 
+/** Puts `entry` in the first empty slot from its home on, in an index of entry numbers (linear probing). */
+export function reindex(index: Int32Array, entry: number, home: number): void {
+  const mask = index.length - 1;
+  let slot = home;
+  while (index[slot] !== EMPTY_SLOT) slot = (slot + 1) & mask;
+  index[slot] = entry;
+}
+
 /**
  * Takes `entry` out of an open-addressing index of entry numbers (linear probing) whose home
  * slots `homeOf` gives: later entries of its probe run shift back into the hole, so lookups need
