@@ -43,12 +43,12 @@ function populate(path: string, scale: FleetScale): void {
     })();
     if (s % 100 === 99) process.stderr.write(`  fleet: ${((s + 1) * perStream).toLocaleString('en-US')} messages written\n`);
   }
-  const device = db.prepare("INSERT INTO devices (app_id, guid, status, grants, first_seen, last_seen, last_address) VALUES (?, ?, 'approved', NULL, ?, ?, '10.0.0.1')");
+  const device = db.prepare("INSERT INTO devices (app_id, guid, status, grants, first_seen, last_address) VALUES (?, ?, 'approved', NULL, ?, '10.0.0.1')");
   const now = Math.floor(Date.now() / 1000);
   const chunk = 200_000;
   for (let start = 0; start < scale.devices; start += chunk) {
     db.transaction(() => {
-      for (let i = start; i < Math.min(scale.devices, start + chunk); i++) device.run(app, `fleet-${i}`, now, now);
+      for (let i = start; i < Math.min(scale.devices, start + chunk); i++) device.run(app, `fleet-${i}`, now);
     })();
   }
   db.close();

@@ -39,10 +39,11 @@ export const TABLES: readonly TableSpec[] = [
   { name: 'app_secrets', columns: cols('id, app_id, secret:text, created_at, expires_at'), key: ['id'], identity: true },
   {
     name: 'devices',
-    columns: cols('id, app_id, guid:text, status:text, grants:jsonb, first_seen, last_seen, last_address:text'),
+    columns: cols('id, app_id, guid:text, status:text, grants:jsonb, first_seen, last_address:text'),
     key: ['id'],
     identity: true,
   },
+  { name: 'device_seen', columns: cols('device_id, last_seen'), key: ['device_id'], identity: false },
   { name: 'config_entries', columns: cols('app_id, device_id, key:text, value:text, updated_at'), key: ['app_id', 'device_id', 'key'], identity: false },
   { name: 'config_history', columns: cols('id, app_id, device_id, key:text, value:text, time, actor:text'), key: ['id'], identity: true },
   {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { SYSTEM_SCOPE } from '../protocol/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
-import type { AppRecord, DeviceRecord } from '../store/types.js';
+import type { AppRecord, CheckIn, DeviceRecord, Store } from '../store/types.js';
 import { syncAndNotify } from './messaging.js';
 import { LiveHub } from './live-hub.js';
 import { Directory } from './directory.js';
@@ -35,10 +35,10 @@ describe('Presence', () => {
   });
 
   /** A presence service whose timer the test plays (tick) on a clock it sets; and the events it recorded. */
-  function presenceAt(clock: { now: number }) {
+  function presenceAt(clock: { now: number }, target: Store = store) {
     const log = pino({ level: 'silent' });
     const events = new SystemEvents((input) => syncAndNotify(store, new LiveHub(), input), log, 60);
-    const presence = new Presence(store, events, log, new Directory(store, 5000, 900_000, 1000));
+    const presence = new Presence(target, events, log, new Directory(store, 5000, 900_000, 1000));
     const recorded = async () =>
       (await store.readMessages({ appId: app.id, scope: SYSTEM_SCOPE, owner: '', stream: 'presence' }, 0, 1000, clock.now)).map(
         (m) => JSON.parse(m.value) as { device: string; online: boolean },
@@ -75,5 +75,34 @@ describe('Presence', () => {
     await presence.tick(clock.now);
     await presence.stop();
     assert.deepEqual((await recorded()).filter((e) => e.device === 'deleted').map((e) => e.online), [true]);
+  });
+
+  it('stores the last check-in time, and an address only when it changed', async () => {
+    const clock = { now: T0 + 2000 };
+    const batches: CheckIn[][] = [];
+    const recording = Object.create(store) as Store;
+    recording.writePresence = (batch) => {
+      batches.push([...batch]);
+      return store.writePresence(batch);
+    };
+    const { presence } = presenceAt(clock, recording);
+    const device = await store.insertDevice({ appId: app.id, guid: 'roaming', status: 'approved', now: clock.now, address: '10.0.0.1' });
+    const checkIn = async (address: string | null) => {
+      clock.now += 1;
+      presence.checkIn(app, device, device.lastSeen, address, clock.now, REFRESH);
+      await presence.tick(clock.now);
+    };
+    await checkIn('10.0.0.1');
+    await checkIn('10.0.0.9');
+    presence.checkIn(app, device, device.lastSeen, '10.0.0.9', clock.now, REFRESH); // the same address again within a flush
+    await checkIn(null);
+    await presence.stop();
+    assert.deepEqual(
+      batches.map((b) => b.map((c) => c.address)),
+      [[null], ['10.0.0.9'], [null]],
+    );
+    const stored = await store.getDevice(app.id, 'roaming');
+    assert.equal(stored?.lastSeen, clock.now);
+    assert.equal(stored?.lastAddress, '10.0.0.9');
   });
 });

@@ -47,10 +47,12 @@ export class Presence {
   checkIn(app: AppRecord, device: DeviceRecord, lastSeen: number | null, address: string | null, now: number, refreshSeconds: number): void {
     const held = this.online.set(device.id, app.id, now + 2 * refreshSeconds, 2 * refreshSeconds);
     const wasOnline = held || (lastSeen !== null && lastSeen >= now - 2 * refreshSeconds);
+    // the store is told of an address only when it changes: most check-ins write a time alone
+    const moved = address !== null && address !== device.lastAddress ? address : (this.pending.get(device.id)?.address ?? null);
     device.lastSeen = Math.max(device.lastSeen, now);
     device.lastAddress = address ?? device.lastAddress;
     this.cache.seen(device);
-    this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: device.lastAddress });
+    this.pending.set(device.id, { deviceId: device.id, time: device.lastSeen, address: moved });
     if (this.apps.get(app.id) !== app) this.apps.set(app.id, app);
     if (!wasOnline) this.record(app, { device: device.guid, online: true, address }, now);
   }

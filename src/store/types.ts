@@ -191,6 +191,7 @@ export interface DeviceFilter {
 export interface CheckIn {
   deviceId: number;
   time: number;
+  /** null: the stored address stays (Presence sends one only when it changed). */
   address: string | null;
 }
 

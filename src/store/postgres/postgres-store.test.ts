@@ -84,8 +84,14 @@ const SEED_V5 = `${SEED_V2}
   INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor) VALUES (1, 'b8d61a000000', 'debug', '2', ${T0 + 4}, 'carol');
   `;
 
+/** Version 6 moved last_seen to a table of its own. */
+const SEED_V6 = SEED_V5.replace('grants, first_seen, last_seen, last_address', 'grants, first_seen, last_address').replace(
+  `${T0}, ${T0 + 60}, '10.0.0.7');`,
+  `${T0}, '10.0.0.7');\n  INSERT INTO device_seen (device_id, last_seen) VALUES (1, ${T0 + 60});`,
+);
+
 // version 3 added the publish function, version 4 a column with a default and an index: no table
-const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2, SEED_V2, SEED_V5];
+const SEEDS: readonly string[] = [SEED_V1, SEED_V2, SEED_V2, SEED_V2, SEED_V5, SEED_V6];
 /** The first version with config_presets. */
 const PRESETS_VERSION = 5;
 

@@ -14,7 +14,7 @@ import type {
   StreamRef,
 } from '../types.js';
 import { query } from './connection.js';
-import { APP_COLUMNS, APP_WIDE, DEVICE_COLUMNS, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { APP_COLUMNS, APP_WIDE, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** Every read outside a transaction: one statement each, on any pooled connection. */
 export class PostgresReads {
@@ -51,12 +51,12 @@ export class PostgresReads {
   }
 
   async getDeviceById(deviceId: number): Promise<DeviceRecord | null> {
-    const [row] = await this.rows<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [deviceId], 'stratus.device_by_id');
+    const [row] = await this.rows<DeviceRow>(`${DEVICE_SELECT} WHERE d.id = $1`, [deviceId], 'stratus.device_by_id');
     return row ? toDevice(row) : null;
   }
 
   async getDevice(appId: number, guid: string): Promise<DeviceRecord | null> {
-    const [row] = await this.rows<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [appId, guid], 'stratus.device');
+    const [row] = await this.rows<DeviceRow>(`${DEVICE_SELECT} WHERE d.app_id = $1 AND d.guid = $2`, [appId, guid], 'stratus.device');
     return row ? toDevice(row) : null;
   }
 
@@ -95,10 +95,11 @@ export class PostgresReads {
 
   async listDevices(appId: number, f: DeviceFilter): Promise<DeviceRecord[]> {
     const rows = await this.rows<DeviceRow>(
-      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1
-         AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR strpos(guid, $3) > 0)
-         AND ($4::bigint IS NULL OR last_seen >= $4) AND ($5::bigint IS NULL OR last_seen < $5)
-       ORDER BY guid LIMIT $6 OFFSET $7`,
+      `${DEVICE_SELECT} WHERE d.app_id = $1
+         AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR strpos(d.guid, $3) > 0)
+         AND ($4::bigint IS NULL OR COALESCE(s.last_seen, d.first_seen) >= $4)
+         AND ($5::bigint IS NULL OR COALESCE(s.last_seen, d.first_seen) < $5)
+       ORDER BY d.guid LIMIT $6 OFFSET $7`,
       [appId, f.status ?? null, f.search ?? null, f.seenSince ?? null, f.seenBefore ?? null, f.limit, f.offset],
     );
     return rows.map(toDevice);

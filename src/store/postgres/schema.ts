@@ -185,4 +185,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app_id, guid, key)
   );
   `,
+  // Last-seen times in a narrow table of their own: a fleet's check-ins update small rows that no
+  // index but the key covers (heap-only updates), not a wide devices row and an index on last_seen
+  // per device. A device without a row was last seen when first seen (rows.ts DEVICE_SELECT).
+  `
+  CREATE TABLE device_seen (
+    device_id BIGINT PRIMARY KEY,
+    last_seen BIGINT NOT NULL
+  );
+  INSERT INTO device_seen (device_id, last_seen) SELECT id, last_seen FROM devices WHERE last_seen <> first_seen;
+  DROP INDEX devices_seen;
+  ALTER TABLE devices DROP COLUMN last_seen;
+  `,
 ];

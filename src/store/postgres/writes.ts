@@ -14,7 +14,7 @@ import type {
   StreamRef,
 } from '../types.js';
 import { query, transaction } from './connection.js';
-import { APP_COLUMNS, APP_WIDE, DEVICE_COLUMNS, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { APP_COLUMNS, APP_WIDE, DEVICE_FIELDS, DEVICE_RETURNING, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** pg_try_advisory_xact_lock key of the TTL sweep (the migration's is 23455135327081811). */
 const SWEEP_LOCK = '23455135327081812';
@@ -91,14 +91,14 @@ export class PostgresWrites {
       await db.query({ name: 'stratus.guid_lock', text: GUID_LOCK, values: [d.appId, d.guid] });
       const inserted = await db.query<DeviceRow>({
         name: 'stratus.insert_device',
-        text: `INSERT INTO devices (app_id, guid, status, first_seen, last_seen, last_address) VALUES ($1, $2, $3, $4, $4, $5)
-               ON CONFLICT (app_id, guid) DO NOTHING RETURNING ${DEVICE_COLUMNS}`,
+        text: `INSERT INTO devices (app_id, guid, status, first_seen, last_address) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (app_id, guid) DO NOTHING RETURNING ${DEVICE_RETURNING}`,
         values: [d.appId, d.guid, d.status, d.now, d.address],
       });
       const row = inserted.rows[0];
       if (!row) {
         // Taken (ON CONFLICT waited for a concurrent inserter to commit): a new statement sees its row.
-        const existing = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE app_id = $1 AND guid = $2`, [d.appId, d.guid]);
+        const existing = await db.query<DeviceRow>(`${DEVICE_SELECT} WHERE d.app_id = $1 AND d.guid = $2`, [d.appId, d.guid]);
         if (!existing.rows[0]) throw new StratusError('conflict', `device "${d.guid}" was deleted while being created`);
         return toDevice(existing.rows[0]);
       }
@@ -141,8 +141,10 @@ export class PostgresWrites {
 
   async updateDevice(deviceId: number, patch: DevicePatch): Promise<DeviceRecord | null> {
     const { rows } = await this.run<DeviceRow>(
-      `UPDATE devices SET status = COALESCE($2, status), grants = CASE WHEN $3 THEN $4::jsonb ELSE grants END
-       WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+      // the statement's own snapshot does not see the update: the row comes from RETURNING
+      `WITH d AS (UPDATE devices SET status = COALESCE($2, status), grants = CASE WHEN $3 THEN $4::jsonb ELSE grants END
+         WHERE id = $1 RETURNING *)
+       SELECT ${DEVICE_FIELDS} FROM d LEFT JOIN device_seen s ON s.device_id = d.id`,
       [deviceId, patch.status ?? null, patch.grants !== undefined, patch.grants == null ? null : JSON.stringify(patch.grants)],
     );
     return rows[0] ? toDevice(rows[0]) : null;
@@ -161,6 +163,7 @@ export class PostgresWrites {
       );
       await db.query('DELETE FROM messages WHERE stream_id = ANY($1::bigint[])', [streams.rows.map((s) => s.id)]);
       await db.query('DELETE FROM cursors WHERE device_id = $1', [deviceId]);
+      await db.query('DELETE FROM device_seen WHERE device_id = $1', [deviceId]);
       await db.query('DELETE FROM config_entries WHERE app_id = $1 AND device_id = $2', [device.app_id, deviceId]);
       // the history goes with the device: without a device row its entries would read as app-wide
       await db.query('DELETE FROM config_history WHERE app_id = $1 AND device_id = $2', [device.app_id, deviceId]);
@@ -169,9 +172,10 @@ export class PostgresWrites {
   }
 
   /**
-   * One statement for the batch. Later entries for a device win, as if applied one by one:
-   * last_seen becomes the greatest time, and the address is the one of the last entry that set a new
-   * greatest time with an address, if that time is not older than the stored last_seen.
+   * The batch in id order (two nodes' batches lock rows alike). Later entries for a device win, as
+   * if applied one by one: last_seen becomes the greatest time, and the address is the one of the
+   * last entry that set a new greatest time with an address, if that time is not older than the
+   * stored last_seen. Addresses change rarely: most batches are one upsert of narrow rows.
    */
   async writePresence(checkIns: readonly CheckIn[]): Promise<void> {
     const folded = new Map<number, { time: number; address: string | null; addressTime: number | null }>();
@@ -186,14 +190,22 @@ export class PostgresWrites {
     const ids = [...folded.keys()].sort((a, b) => a - b);
     if (ids.length === 0) return;
     const get = (id: number) => folded.get(id) as { time: number; address: string | null; addressTime: number | null };
+    const moved = ids.filter((id) => get(id).address !== null);
     await transaction(this.pool, async (db) => {
-      await db.query('SELECT 1 FROM devices WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
+      if (moved.length > 0) {
+        // before the times are stored: an address older than the stored time is not news
+        await db.query('SELECT 1 FROM devices WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [moved]);
+        await db.query(
+          `UPDATE devices d SET last_address = v.address
+           FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, address, address_time)
+           WHERE d.id = v.id AND v.address_time >= COALESCE((SELECT last_seen FROM device_seen WHERE device_id = d.id), d.first_seen)`,
+          [moved, moved.map((id) => get(id).address), moved.map((id) => get(id).addressTime)],
+        );
+      }
       await db.query(
-        `UPDATE devices d SET last_seen = GREATEST(d.last_seen, v.time),
-           last_address = CASE WHEN v.address IS NOT NULL AND v.address_time >= d.last_seen THEN v.address ELSE d.last_address END
-         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, time, address, address_time)
-         WHERE d.id = v.id`,
-        [ids, ids.map((id) => get(id).time), ids.map((id) => get(id).address), ids.map((id) => get(id).addressTime)],
+        `INSERT INTO device_seen (device_id, last_seen) SELECT * FROM unnest($1::bigint[], $2::bigint[])
+         ON CONFLICT (device_id) DO UPDATE SET last_seen = GREATEST(device_seen.last_seen, excluded.last_seen)`,
+        [ids, ids.map((id) => get(id).time)],
       );
     });
   }

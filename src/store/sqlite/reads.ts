@@ -13,7 +13,7 @@ import type {
   StreamInfo,
   StreamRef,
 } from '../types.js';
-import { APP_WIDE, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { APP_WIDE, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** Every read of the SQLite store, on the server's own connection (WAL: readers never wait for the writer). */
 export class SqliteReads {
@@ -23,8 +23,8 @@ export class SqliteReads {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       appByName: p('SELECT * FROM apps WHERE name = ?'),
-      device: p('SELECT * FROM devices WHERE app_id = ? AND guid = ?'),
-      deviceById: p('SELECT * FROM devices WHERE id = ?'),
+      device: p(`${DEVICE_SELECT} WHERE d.app_id = ? AND d.guid = ?`),
+      deviceById: p(`${DEVICE_SELECT} WHERE d.id = ?`),
       secrets: p('SELECT secret, expires_at AS expiresAt FROM app_secrets WHERE app_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC'),
       stream: p('SELECT id FROM streams WHERE app_id = ? AND scope = ? AND owner = ? AND name = ?'),
       page: p(
@@ -68,10 +68,11 @@ export class SqliteReads {
   listDevices(appId: number, f: DeviceFilter): DeviceRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM devices WHERE app_id = @appId
-           AND (@status IS NULL OR status = @status) AND (@search IS NULL OR instr(guid, @search) > 0)
-           AND (@seenSince IS NULL OR last_seen >= @seenSince) AND (@seenBefore IS NULL OR last_seen < @seenBefore)
-         ORDER BY guid LIMIT @limit OFFSET @offset`,
+        `${DEVICE_SELECT} WHERE d.app_id = @appId
+           AND (@status IS NULL OR d.status = @status) AND (@search IS NULL OR instr(d.guid, @search) > 0)
+           AND (@seenSince IS NULL OR coalesce(s.last_seen, d.first_seen) >= @seenSince)
+           AND (@seenBefore IS NULL OR coalesce(s.last_seen, d.first_seen) < @seenBefore)
+         ORDER BY d.guid LIMIT @limit OFFSET @offset`,
       )
       .all({
         appId,

@@ -105,4 +105,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app_id, guid, key)
   ) WITHOUT ROWID;
   `,
+  // Last-seen times in a narrow table of their own (~300 rows a page): a fleet's check-ins dirty a
+  // few thousand small pages a flush, not a random page of the wide devices table and another of an
+  // index on last_seen per device (a million devices checking in every 300 s wrote 45 MB/s). A
+  // device without a row was last seen when first seen (rows.ts DEVICE_SELECT).
+  `
+  CREATE TABLE device_seen (
+    device_id INTEGER PRIMARY KEY,
+    last_seen INTEGER NOT NULL
+  );
+  INSERT INTO device_seen (device_id, last_seen) SELECT id, last_seen FROM devices WHERE last_seen <> first_seen;
+  DROP INDEX devices_seen;
+  ALTER TABLE devices DROP COLUMN last_seen;
+  `,
 ];

@@ -53,8 +53,14 @@ const SEED_V3 = `${SEED_V1}
   INSERT INTO config_presets (app_id, guid, key, value, updated_at, actor) VALUES (1, 'b8d61a000000', 'debug', '2', ${T0 + 4}, 'carol');
   `;
 
+/** Version 4 moved last_seen to a table of its own. */
+const SEED_V4 = SEED_V3.replace('grants, first_seen, last_seen, last_address', 'grants, first_seen, last_address').replace(
+  `${T0}, ${T0 + 60}, '10.0.0.7');`,
+  `${T0}, '10.0.0.7');\n  INSERT INTO device_seen (device_id, last_seen) VALUES (1, ${T0 + 60});`,
+);
+
 // version 2 added a column with a default and an index: no table
-const SEEDS: readonly string[] = [SEED_V1, SEED_V1, SEED_V3];
+const SEEDS: readonly string[] = [SEED_V1, SEED_V1, SEED_V3, SEED_V4];
 /** The first version with config_presets. */
 const PRESETS_VERSION = 3;
 

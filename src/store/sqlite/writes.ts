@@ -18,7 +18,7 @@ import type {
   SubscriptionRequest,
 } from '../types.js';
 import { nextCursor, replayStart } from '../cursor-rule.js';
-import { APP_WIDE, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { APP_WIDE, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 import { StreamHeads } from './stream-heads.js';
 
 /** A subscription's cursor after the writes; the page itself is read by the caller. */
@@ -47,16 +47,20 @@ export class SqliteWrites {
     this.s = {
       appByName: p('SELECT * FROM apps WHERE name = ?'),
       appById: p('SELECT * FROM apps WHERE id = ?'),
-      device: p('SELECT * FROM devices WHERE app_id = ? AND guid = ?'),
-      deviceById: p('SELECT * FROM devices WHERE id = ?'),
+      device: p(`${DEVICE_SELECT} WHERE d.app_id = ? AND d.guid = ?`),
+      deviceById: p(`${DEVICE_SELECT} WHERE d.id = ?`),
       insertDevice: p(
-        `INSERT INTO devices (app_id, guid, status, first_seen, last_seen, last_address) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO devices (app_id, guid, status, first_seen, last_address) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (app_id, guid) DO NOTHING`,
       ),
-      presence: p(
-        `UPDATE devices SET last_seen = max(last_seen, @time),
-           last_address = CASE WHEN @time >= last_seen THEN coalesce(@address, last_address) ELSE last_address END
-         WHERE id = @deviceId`,
+      seen: p(
+        `INSERT INTO device_seen (device_id, last_seen) VALUES (?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`,
+      ),
+      // before the check-in's time is stored: an address older than the stored time is not news
+      address: p(
+        `UPDATE devices SET last_address = @address
+         WHERE id = @deviceId AND @time >= coalesce((SELECT last_seen FROM device_seen WHERE device_id = @deviceId), first_seen)`,
       ),
       upsertConfig: p(
         `INSERT INTO config_entries (app_id, device_id, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -130,7 +134,7 @@ export class SqliteWrites {
   }
 
   insertDevice(d: NewDevice): InsertedDevice {
-    const inserted = this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.now, d.address).changes === 1;
+    const inserted = this.s.insertDevice.run(d.appId, d.guid, d.status, d.now, d.address).changes === 1;
     const device = toDevice(this.s.device.get(d.appId, d.guid) as DeviceRow);
     if (!inserted) return device;
     const presets = this.s.presetsOf.all(d.appId, d.guid) as { key: string; value: string; updated_at: number; actor: string }[];
@@ -171,12 +175,16 @@ export class SqliteWrites {
     this.db
       .prepare(`DELETE FROM messages WHERE stream_id IN (SELECT id FROM streams WHERE app_id = ? AND scope = 'PRIVATE' AND owner = ?)`)
       .run(row.app_id, row.guid);
+    this.db.prepare('DELETE FROM device_seen WHERE device_id = ?').run(deviceId);
     this.db.prepare('DELETE FROM devices WHERE id = ?').run(deviceId);
     return true;
   }
 
   writePresence(checkIns: readonly CheckIn[]): void {
-    for (const c of checkIns) this.s.presence.run(c);
+    for (const c of checkIns) {
+      if (c.address !== null) this.s.address.run(c);
+      this.s.seen.run(c.deviceId, c.time);
+    }
   }
 
   changeConfig(c: ConfigChange): void {
