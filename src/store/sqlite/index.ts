@@ -33,6 +33,7 @@ import { StorageHealth } from '../storage-errors.js';
 import { migrateSqlite, openSqlite, preparePrivateFile } from './connection.js';
 import { SqliteReads } from './reads.js';
 import { WriterClient } from './writer-client.js';
+import { packCheckIns } from './writer-protocol.js';
 
 export interface SqliteStoreOptions {
   /** The database file; created with its directory when missing. */
@@ -153,7 +154,7 @@ export class SqliteStore implements Store {
   }
 
   async writePresence(checkIns: readonly CheckIn[]): Promise<void> {
-    if (checkIns.length > 0) await this.writer.call('writePresence', checkIns);
+    if (checkIns.length > 0) await this.writer.call('writePresence', packCheckIns(checkIns));
   }
 
   async configEntries(appId: number): Promise<ConfigEntry[]> {

@@ -3,7 +3,6 @@ import { StratusError, SYSTEM_SCOPE } from '../../protocol/index.js';
 import type {
   AppPatch,
   AppRecord,
-  CheckIn,
   ConfigChange,
   DevicePatch,
   DeviceRecord,
@@ -20,6 +19,7 @@ import type {
 import { nextCursor, replayStart } from '../cursor-rule.js';
 import { APP_WIDE, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 import { StreamHeads } from './stream-heads.js';
+import type { PackedCheckIns } from './writer-protocol.js';
 
 /** A subscription's cursor after the writes; the page itself is read by the caller. */
 export interface CursorOutcome {
@@ -180,10 +180,14 @@ export class SqliteWrites {
     return true;
   }
 
-  writePresence(checkIns: readonly CheckIn[]): void {
-    for (const c of checkIns) {
-      if (c.address !== null) this.s.address.run(c);
-      this.s.seen.run(c.deviceId, c.time);
+  /** In order, as if one by one: a later entry for a device wins. */
+  writePresence(batch: PackedCheckIns): void {
+    let next = 0; // the next entry of batch.addressed
+    for (let i = 0; i < batch.deviceIds.length; i++) {
+      const deviceId = batch.deviceIds[i] as number;
+      const time = batch.times[i] as number;
+      if (batch.addressed[next] === i) this.s.address.run({ deviceId, time, address: batch.addresses[next++] });
+      this.s.seen.run(deviceId, time);
     }
   }
 
