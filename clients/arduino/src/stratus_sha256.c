@@ -4,6 +4,16 @@
 
 #include "stratus_pgm.h"
 
+#if defined(__AVR__) && defined(__AVR_HAVE_MOVW__) && defined(__AVR_HAVE_LPMX__)
+/* The block function in AVR assembly (stratus_sha256_avr.S, the same condition), which finds the
+ * state at byte 3 of the context and the block right after it. */
+void stratus_sha256_compress(stratus_sha256 *ctx);
+#define compress stratus_sha256_compress
+typedef char stratus_sha256_avr_layout[offsetof(stratus_sha256, state) == 3 &&
+                                               offsetof(stratus_sha256, block) == 3 + 32
+                                           ? 1
+                                           : -1];
+#else
 /* FIPS 180-4 §4.2.2, in flash on AVR. */
 static const uint32_t K[64] STRATUS_PROGMEM = {
     0x428a2f98UL, 0x71374491UL, 0xb5c0fbcfUL, 0xe9b5dba5UL, 0x3956c25bUL, 0x59f111f1UL, 0x923f82a4UL, 0xab1c5ed5UL,
@@ -61,6 +71,7 @@ static STRATUS_NOINLINE void compress(stratus_sha256 *ctx) {
   }
   for (i = 0; i < 8; i++) ctx->state[i] += s[i];
 }
+#endif
 
 /* FIPS 180-4 §5.3.3 */
 static const uint32_t initial[8] STRATUS_PROGMEM = {0x6a09e667UL, 0xbb67ae85UL, 0x3c6ef372UL, 0xa54ff53aUL,
