@@ -49,12 +49,9 @@ stratus_sha256_compress:
   clr r16
 
 .Lround:
-  ldd r22, Y+28                 /* h a b c d e f g */
-  ldd r23, Y+29
-  ldd r24, Y+30
-  ldd r25, Y+31
-  movw r30, r28
-  adiw r30, 28
+  ldi r17, 28                   /* h a b c d e f g */
+  rcall .Lldv
+  sbiw r30, 4
   ldi r17, 28
 2:ld r0, -Z
   std Z+4, r0
@@ -66,18 +63,15 @@ stratus_sha256_compress:
   st Z, r25
 
   clr r17
-  rcall .Lwptr
-  movw r26, r30                 /* X = &W[i mod 16] */
+  rcall .Lwload
+  movw r26, r30
+  sbiw r26, 4                   /* X = &W[i mod 16] */
   cpi r16, 64
   brsh 3f
-  ld r25, Z+                    /* rounds 0-15: the word is big-endian */
-  ld r24, Z+
-  ld r23, Z+
-  ld r22, Z
-  st Z, r25
-  st -Z, r24
+  st -Z, r22                    /* rounds 0-15: the word was big-endian */
   st -Z, r23
-  st -Z, r22
+  st -Z, r24
+  st -Z, r25
   rjmp 4f
 3:ldi r17, 4                    /* W[i] += σ0(W[i+1]) + W[i+9] + σ1(W[i+14]) */
   rcall .Lwload
@@ -94,11 +88,9 @@ stratus_sha256_compress:
   ldi r31, hi8(.Lsigma1)
   rcall .Lsigma
   rcall .Ladd
-  ld r22, X+
-  ld r23, X+
-  ld r24, X+
-  ld r25, X
-4:rcall .Ladd_v0                /* T1 = h + W[i] */
+4:clr r17
+  rcall .Lwload
+  rcall .Ladd_v0                /* T1 = h + W[i] */
   mov r30, r16
   ldi r31, 0
   subi r30, lo8(-(.LK))
@@ -108,35 +100,27 @@ stratus_sha256_compress:
   lpm r24, Z+
   lpm r25, Z+
   rcall .Ladd_v0                /* + K[i] */
-  ldd r22, Y+20
-  ldd r23, Y+21
-  ldd r24, Y+22
-  ldd r25, Y+23
+  ldi r17, 20
+  rcall .Lldv
   ldi r30, lo8(.LSigma1)
   ldi r31, hi8(.LSigma1)
   rcall .Lsigma
   rcall .Ladd_v0                /* + Σ1(e) */
-  movw r30, r28
-  adiw r30, 20
+  ldi r17, 20
   clt
   rcall .Lchmaj                 /* + Ch(e, f, g) */
-  ldd r22, Y+0
-  ldd r23, Y+1
-  ldd r24, Y+2
-  ldd r25, Y+3
+  clr r17
+  rcall .Lldv
   movw r26, r28
   adiw r26, 16
   rcall .Ladd                   /* e = d + T1 */
-  ldd r22, Y+4
-  ldd r23, Y+5
-  ldd r24, Y+6
-  ldd r25, Y+7
+  ldi r17, 4
+  rcall .Lldv
   ldi r30, lo8(.LSigma0)
   ldi r31, hi8(.LSigma0)
   rcall .Lsigma
   rcall .Ladd_v0                /* a = T1 + Σ0(a) */
-  movw r30, r28
-  adiw r30, 4
+  ldi r17, 4
   set
   rcall .Lchmaj                 /*   + Maj(a, b, c) */
   subi r16, -4
@@ -159,20 +143,21 @@ stratus_sha256_compress:
   pop r16
   ret
 
-/* R = W[(i + r17 / 4) mod 16]; Z past it */
+/* R = W[(i + r17 / 4) mod 16], or v[r17 / 4]; Z past it */
 .Lwload:
-  rcall .Lwptr
+  add r17, r16
+  andi r17, 60
+  subi r17, -32
+.Lldv:
+  rcall .Lzv
   ld r22, Z+
   ld r23, Z+
   ld r24, Z+
   ld r25, Z+
   ret
 
-/* Z = &W[(i + r17 / 4) mod 16] */
-.Lwptr:
-  add r17, r16
-  andi r17, 60
-  subi r17, -32
+/* Z = Y + r17 */
+.Lzv:
   movw r30, r28
   add r30, r17
   adc r31, r1
@@ -238,8 +223,9 @@ stratus_sha256_compress:
   brne 8b
   ret
 
-/* v[0] += Ch(x, y, z) bytewise, x y z the words at Z, Z+4, Z+8; Maj(x, y, z) when T is set */
+/* v[0] += Ch(x, y, z) bytewise, x y z the words v[r17 / 4 ...]; Maj(x, y, z) when T is set */
 .Lchmaj:
+  rcall .Lzv
   movw r26, r28
   ldi r17, 4
   clc
