@@ -149,18 +149,13 @@ stratus_sha256_compress:
   andi r17, 60
   subi r17, -32
 .Lldv:
-  rcall .Lzv
+  movw r30, r28
+  add r30, r17
+  adc r31, r1
   ld r22, Z+
   ld r23, Z+
   ld r24, Z+
   ld r25, Z+
-  ret
-
-/* Z = Y + r17 */
-.Lzv:
-  movw r30, r28
-  add r30, r17
-  adc r31, r1
   ret
 
 /* v[0] += R, or [X] += R; X is kept */
@@ -225,7 +220,9 @@ stratus_sha256_compress:
 
 /* v[0] += Ch(x, y, z) bytewise, x y z the words v[r17 / 4 ...]; Maj(x, y, z) when T is set */
 .Lchmaj:
-  rcall .Lzv
+  movw r30, r28
+  add r30, r17
+  adc r31, r1
   movw r26, r28
   ldi r17, 4
   clc
