@@ -105,25 +105,16 @@ static void put_be32(uint8_t *out, uint32_t v) {
 void stratus_sha256_final(stratus_sha256 *ctx, uint8_t digest[STRATUS_SHA256_BYTES]) {
   uint32_t length = (uint32_t)ctx->length;
   uint8_t pad = 0x80, i;
-  /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1);
-   * digest is free until the end: it holds the length bytes */
+  /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1),
+   * written into the block itself: digest may be the block (key_pad's is) */
   do {
     stratus_sha256_update(ctx, &pad, 1);
     pad = 0;
   } while (ctx->used != 56);
-  put_be32(digest, length >> 29);
-  put_be32(digest + 4, length << 3);
-  stratus_sha256_update(ctx, digest, 8);
+  put_be32(ctx->block.bytes + 56, length >> 29);
+  put_be32(ctx->block.bytes + 60, length << 3);
+  compress(ctx);
   for (i = 0; i < 8; i++) put_be32(digest + 4 * i, ctx->state[i]);
-}
-
-/* A key longer than a block is replaced by its digest (RFC 2104 §2); out of line so that its
- * hash context is on the stack only for such keys. */
-static STRATUS_NOINLINE void long_key_digest(const uint8_t *key, size_t key_len, uint8_t digest[STRATUS_SHA256_BYTES]) {
-  stratus_sha256 h;
-  stratus_sha256_init(&h);
-  stratus_sha256_update(&h, key, key_len);
-  stratus_sha256_final(&h, digest);
 }
 
 /* Starts ctx with the block key XOR pad, written straight into its own block buffer (no second
@@ -131,7 +122,11 @@ static STRATUS_NOINLINE void long_key_digest(const uint8_t *key, size_t key_len,
 static STRATUS_NOINLINE void key_pad(stratus_sha256 *ctx, const uint8_t *key, size_t key_len, uint8_t pad) {
   uint8_t i;
   if (key_len > STRATUS_SHA256_BLOCK) {
-    long_key_digest(key, key_len, ctx->block.bytes); /* XORed in place below */
+    /* a key longer than a block is replaced by its digest (RFC 2104 §2), hashed by ctx itself into
+     * its own block (no second context on the stack) and XORed in place below */
+    stratus_sha256_init(ctx);
+    stratus_sha256_update(ctx, key, key_len);
+    stratus_sha256_final(ctx, ctx->block.bytes);
     key = ctx->block.bytes;
     key_len = STRATUS_SHA256_BYTES;
   }
