@@ -103,16 +103,20 @@ static void put_be32(uint8_t *out, uint32_t v) {
 }
 
 void stratus_sha256_final(stratus_sha256 *ctx, uint8_t digest[STRATUS_SHA256_BYTES]) {
-  uint32_t length = (uint32_t)ctx->length;
-  uint8_t pad = 0x80, i;
+  uint8_t i = ctx->used;
   /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1),
-   * written into the block itself: digest may be the block (key_pad's is) */
-  do {
-    stratus_sha256_update(ctx, &pad, 1);
-    pad = 0;
-  } while (ctx->used != 56);
-  put_be32(ctx->block.bytes + 56, length >> 29);
-  put_be32(ctx->block.bytes + 60, length << 3);
+   * all written into the block itself: digest may be the block (key_pad's is) */
+  ctx->block.bytes[i++] = 0x80;
+  for (;;) {
+    if (i == STRATUS_SHA256_BLOCK) {
+      compress(ctx);
+      i = 0;
+    }
+    if (i == 56) break;
+    ctx->block.bytes[i++] = 0;
+  }
+  put_be32(ctx->block.bytes + 56, (uint32_t)ctx->length >> 29);
+  put_be32(ctx->block.bytes + 60, (uint32_t)ctx->length << 3);
   compress(ctx);
   for (i = 0; i < 8; i++) put_be32(digest + 4 * i, ctx->state[i]);
 }
