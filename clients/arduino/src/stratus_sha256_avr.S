@@ -50,9 +50,8 @@ stratus_sha256_compress:
 
 .Lround:
   ldi r17, 28                   /* h a b c d e f g */
-  rcall .Lldv
+  rcall .Lldv                   /* R = h; r17 = 28 still */
   sbiw r30, 4
-  ldi r17, 28
 2:ld r0, -Z
   std Z+4, r0
   dec r17
@@ -111,8 +110,7 @@ stratus_sha256_compress:
   rcall .Lchmaj                 /* + Ch(e, f, g) */
   clr r17
   rcall .Lldv
-  movw r26, r28
-  adiw r26, 16
+  adiw r26, 12                  /* X = v[1] after .Lchmaj: v[4] */
   rcall .Ladd                   /* e = d + T1 */
   ldi r17, 4
   rcall .Lldv
@@ -222,10 +220,9 @@ stratus_sha256_compress:
 .Lchmaj:
   movw r30, r28
   add r30, r17
-  adc r31, r1
+  adc r31, r1                   /* no carry out of a RAM address: C is clear */
   movw r26, r28
   ldi r17, 4
-  clc
 9:ld r18, Z+
   ldd r19, Z+3
   ldd r20, Z+7
