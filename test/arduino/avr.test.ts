@@ -132,6 +132,20 @@ describe('8-bit AVR: build, emulate, bridge', () => {
           `one signed request ${hash + sign} cycles (${ms(hash + sign)}), stack peak ${result.stackBytes} B; rweather's Crypto: ~20 ms for 200 B on an Uno`,
       );
     });
+
+    it(`${board}: SHA-256 of 0, 55, 56, 63, 64, 65 and 1000 bytes equals Node's`, async (t) => {
+      const build = await buildSketch(board, join(AVR_FIRMWARE, 'Sha256Lengths'), join(dir, `sha-${board}`), { includes: [AVR_EXTRAS] });
+      const result = await runSim(simrun, build.elf, { board, wallSeconds: 60 });
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      const lengths = [0, 55, 56, 63, 64, 65, 1000];
+      const expected = lengths.map((n) => {
+        const message = Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff));
+        return `sha256 ${n} ${createHash('sha256').update(message).digest('hex').toUpperCase()}\r\n`;
+      });
+      assert.equal(result.stdout, expected.join(''));
+      const cycles = cyclesBetween(result.marks, 1, 2);
+      t.diagnostic(`${board}: SHA-256 of 1000 bytes (16 blocks) ${cycles} cycles (${ms(cycles)} at 16 MHz)`);
+    });
   }
 });
 

@@ -4,6 +4,16 @@
 
 #include "stratus_pgm.h"
 
+#if defined(__AVR__) && defined(__AVR_HAVE_MOVW__) && defined(__AVR_HAVE_LPMX__)
+/* The block function in AVR assembly (stratus_sha256_avr.S, the same condition), which finds the
+ * state at byte 3 of the context and the block right after it. */
+void stratus_sha256_compress(stratus_sha256 *ctx);
+#define compress stratus_sha256_compress
+typedef char stratus_sha256_avr_layout[offsetof(stratus_sha256, state) == 3 &&
+                                               offsetof(stratus_sha256, block) == 3 + 32
+                                           ? 1
+                                           : -1];
+#else
 /* FIPS 180-4 §4.2.2, in flash on AVR. */
 static const uint32_t K[64] STRATUS_PROGMEM = {
     0x428a2f98UL, 0x71374491UL, 0xb5c0fbcfUL, 0xe9b5dba5UL, 0x3956c25bUL, 0x59f111f1UL, 0x923f82a4UL, 0xab1c5ed5UL,
@@ -61,6 +71,7 @@ static STRATUS_NOINLINE void compress(stratus_sha256 *ctx) {
   }
   for (i = 0; i < 8; i++) ctx->state[i] += s[i];
 }
+#endif
 
 /* FIPS 180-4 §5.3.3 */
 static const uint32_t initial[8] STRATUS_PROGMEM = {0x6a09e667UL, 0xbb67ae85UL, 0x3c6ef372UL, 0xa54ff53aUL,
@@ -92,27 +103,22 @@ static void put_be32(uint8_t *out, uint32_t v) {
 }
 
 void stratus_sha256_final(stratus_sha256 *ctx, uint8_t digest[STRATUS_SHA256_BYTES]) {
-  uint32_t length = (uint32_t)ctx->length;
-  uint8_t pad = 0x80, i;
-  /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1);
-   * digest is free until the end: it holds the length bytes */
-  do {
-    stratus_sha256_update(ctx, &pad, 1);
-    pad = 0;
-  } while (ctx->used != 56);
-  put_be32(digest, length >> 29);
-  put_be32(digest + 4, length << 3);
-  stratus_sha256_update(ctx, digest, 8);
+  uint8_t i = ctx->used;
+  /* 0x80, zeros up to 56 bytes in the block, then the length in bits as 64 bits (FIPS 180-4 §5.1.1),
+   * all written into the block itself: digest may be the block (key_pad's is) */
+  ctx->block.bytes[i++] = 0x80;
+  for (;;) {
+    if (i == STRATUS_SHA256_BLOCK) {
+      compress(ctx);
+      i = 0;
+    }
+    if (i == 56) break;
+    ctx->block.bytes[i++] = 0;
+  }
+  put_be32(ctx->block.bytes + 56, (uint32_t)ctx->length >> 29);
+  put_be32(ctx->block.bytes + 60, (uint32_t)ctx->length << 3);
+  compress(ctx);
   for (i = 0; i < 8; i++) put_be32(digest + 4 * i, ctx->state[i]);
-}
-
-/* A key longer than a block is replaced by its digest (RFC 2104 §2); out of line so that its
- * hash context is on the stack only for such keys. */
-static STRATUS_NOINLINE void long_key_digest(const uint8_t *key, size_t key_len, uint8_t digest[STRATUS_SHA256_BYTES]) {
-  stratus_sha256 h;
-  stratus_sha256_init(&h);
-  stratus_sha256_update(&h, key, key_len);
-  stratus_sha256_final(&h, digest);
 }
 
 /* Starts ctx with the block key XOR pad, written straight into its own block buffer (no second
@@ -120,7 +126,11 @@ static STRATUS_NOINLINE void long_key_digest(const uint8_t *key, size_t key_len,
 static STRATUS_NOINLINE void key_pad(stratus_sha256 *ctx, const uint8_t *key, size_t key_len, uint8_t pad) {
   uint8_t i;
   if (key_len > STRATUS_SHA256_BLOCK) {
-    long_key_digest(key, key_len, ctx->block.bytes); /* XORed in place below */
+    /* a key longer than a block is replaced by its digest (RFC 2104 §2), hashed by ctx itself into
+     * its own block (no second context on the stack) and XORed in place below */
+    stratus_sha256_init(ctx);
+    stratus_sha256_update(ctx, key, key_len);
+    stratus_sha256_final(ctx, ctx->block.bytes);
     key = ctx->block.bytes;
     key_len = STRATUS_SHA256_BYTES;
   }
