@@ -301,6 +301,7 @@ stratus_error stratus_update(stratus_client *c) {
     return STRATUS_E_NOT_READY;
   }
   x.static_error = STRATUS_OK;
+  c->wait_ms = 0; /* a Retry-After of this update's answers sets it again (schedule_backoff) */
   c->flags = (uint8_t)((c->flags | STRATUS_F_IN_UPDATE | STRATUS_F_UPDATED) & ~(STRATUS_F_SUBSCRIBE | STRATUS_F_CONFIG));
   c->last_update_ms = stratus_millis(c);
   if (c->fetch_static != NULL) has_static = (uint8_t)c->fetch_static(c, &x.a, &x.static_error);

@@ -247,6 +247,23 @@ static void test_retry_after(void) {
   CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_RATE_LIMITED, "tries again after");
 }
 
+static void limited_plainly(fake_server *srv) {
+  const char *e = "error: rate_limited slow down\n";
+  fake_answer(srv, 429, 1800000000UL, NULL, e, strlen(e), 1);
+}
+
+/* A 429 without Retry-After after an earlier failure's backoff ran out: a backoff of its own from now. */
+static void test_rate_limited_after_backoff(void) {
+  setup(limited_plainly);
+  s.fail_connect = 1;
+  CHECK(stratus_update(&c) == STRATUS_E_CONNECT, "connect fails: %s", stratus_error_name(c.last_error));
+  s.fail_connect = 0;
+  s.now_ms += 400000;
+  CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_RATE_LIMITED, "429: %s", stratus_error_name(c.last_error));
+  CHECK(c.wait_from_ms == s.now_ms && c.wait_ms >= 4000, "a new backoff from now: %u ms", (unsigned)c.wait_ms);
+  CHECK(stratus_maybe_update(&c, 1) == STRATUS_E_BACKOFF, "waits before trying again");
+}
+
 static uint8_t eeprom[512];
 static int ee_read(void *ctx, size_t at, void *buf, size_t len) {
   (void)ctx;
@@ -384,6 +401,7 @@ void client_tests(void) {
   test_too_large();
   test_timeout_and_backoff();
   test_retry_after();
+  test_rate_limited_after_backoff();
   test_storage();
   test_relocation();
   test_static_file();
