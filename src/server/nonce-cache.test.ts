@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { NonceCache } from './nonce-cache.js';
+import { NonceCache, nonceHalves } from './nonce-cache.js';
 
 const WINDOW = 300;
 
@@ -23,6 +23,29 @@ describe('NonceCache', () => {
     assert.equal(cache.remember('app', 'dev', 'n4999', 1000 + 2 * WINDOW), false);
     assert.equal(cache.remember('app', 'dev', 'n1', 1000 + 3 * WINDOW), true, 'forgotten: the time check refuses such a replay');
     assert.equal(cache.size, 1, 'memory follows the window');
+  });
+
+  it('has hash halves that do not collide together: nonces sharing one half under a key rarely share the other under any', () => {
+    // Pairs of the test below's nonces whose first halves collide under one key (a few in 200,000)...
+    const firsts = new Map<number, number>();
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const [hi] = nonceHalves([0x5eed, 0], 'app', `d${i % 97}`, `n${i}`);
+      const earlier = firsts.get(hi);
+      if (earlier === undefined) firsts.set(hi, i);
+      else pairs.push([earlier, i]);
+    }
+    assert.ok(pairs.length > 0, 'a 32-bit half collides among 200,000');
+    // ...and their second halves under 2,000 other keys: ~2^-32 each if independent; with two FNV
+    // halves ~0.2% did (the suite's run of 2026-11-30 refused a fresh nonce)
+    let both = 0;
+    for (const [x, y] of pairs) {
+      for (let key = 1; key <= 2000; key++) {
+        const lo = (i: number) => nonceHalves([0x5eed, key * 0x9e3779b1], 'app', `d${i % 97}`, `n${i}`)[1];
+        if (lo(x) === lo(y)) both++;
+      }
+    }
+    assert.equal(both, 0);
   });
 
   it('refuses every nonce again while it grows and after', () => {

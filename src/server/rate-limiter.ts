@@ -1,4 +1,4 @@
-import { finish, fnvMix, fnvStart, randomSeed } from './keyed-hash.js';
+import { finish, fnvMix, fnvStart, randomSeed, shiftMix } from './keyed-hash.js';
 
 const WAYS = 4;
 
@@ -52,7 +52,7 @@ export class RateLimiter {
   /** The key's bucket, or a full one in place of its set's least recently used. */
   private bucketOf(key: string, nowMs: number): number {
     const hi = finish(fnvMix(fnvStart(this.seeds[0] as number), key));
-    const lo = (finish(fnvMix(fnvStart(this.seeds[1] as number), key)) | 1) >>> 0;
+    const lo = (finish(shiftMix(fnvStart(this.seeds[1] as number), key)) | 1) >>> 0; // another kind of mix: keyed-hash.ts
     const first = (hi & this.setMask) * WAYS;
     let victim = first;
     for (let b = first; b < first + WAYS; b++) {
