@@ -14,7 +14,7 @@ import type {
   StreamRef,
 } from '../types.js';
 import { query } from './connection.js';
-import { APP_COLUMNS, APP_WIDE, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { APP_COLUMNS, APP_WIDE, DEVICE_SELECT, LAST_SEEN, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** Every read outside a transaction: one statement each, on any pooled connection. */
 export class PostgresReads {
@@ -97,8 +97,7 @@ export class PostgresReads {
     const rows = await this.rows<DeviceRow>(
       `${DEVICE_SELECT} WHERE d.app_id = $1
          AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR strpos(d.guid, $3) > 0)
-         AND ($4::bigint IS NULL OR COALESCE(s.last_seen, d.first_seen) >= $4)
-         AND ($5::bigint IS NULL OR COALESCE(s.last_seen, d.first_seen) < $5)
+         AND ($4::bigint IS NULL OR ${LAST_SEEN} >= $4) AND ($5::bigint IS NULL OR ${LAST_SEEN} < $5)
        ORDER BY d.guid LIMIT $6 OFFSET $7`,
       [appId, f.status ?? null, f.search ?? null, f.seenSince ?? null, f.seenBefore ?? null, f.limit, f.offset],
     );

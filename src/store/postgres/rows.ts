@@ -27,8 +27,10 @@ export interface DeviceRow {
 }
 
 export const APP_COLUMNS = 'id, name, policy, default_ttl, max_ttl, default_grants, created_at';
-/** A device's fields, of `devices d LEFT JOIN device_seen s` (schema.ts: a device without a seen row was last seen when first seen). */
-export const DEVICE_FIELDS = 'd.id, d.app_id, d.guid, d.status, d.grants, d.first_seen, COALESCE(s.last_seen, d.first_seen) AS last_seen, d.last_address';
+/** A device's last-seen time in `devices d LEFT JOIN device_seen s`: its seen row, or when it was first seen (schema.ts). */
+export const LAST_SEEN = 'COALESCE(s.last_seen, d.first_seen)';
+/** A device's fields, of `devices d LEFT JOIN device_seen s`. */
+export const DEVICE_FIELDS = `d.id, d.app_id, d.guid, d.status, d.grants, d.first_seen, ${LAST_SEEN} AS last_seen, d.last_address`;
 export const DEVICE_SELECT = `SELECT ${DEVICE_FIELDS} FROM devices d LEFT JOIN device_seen s ON s.device_id = d.id`;
 /** What a statement that writes a devices row returns: a device written now has no device_seen row. */
 export const DEVICE_RETURNING = 'id, app_id, guid, status, grants, first_seen, first_seen AS last_seen, last_address';

@@ -13,7 +13,7 @@ import type {
   StreamInfo,
   StreamRef,
 } from '../types.js';
-import { APP_WIDE, DEVICE_SELECT, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
+import { APP_WIDE, DEVICE_SELECT, LAST_SEEN, toApp, toDevice, type AppRow, type DeviceRow } from './rows.js';
 
 /** Every read of the SQLite store, on the server's own connection (WAL: readers never wait for the writer). */
 export class SqliteReads {
@@ -70,8 +70,7 @@ export class SqliteReads {
       .prepare(
         `${DEVICE_SELECT} WHERE d.app_id = @appId
            AND (@status IS NULL OR d.status = @status) AND (@search IS NULL OR instr(d.guid, @search) > 0)
-           AND (@seenSince IS NULL OR coalesce(s.last_seen, d.first_seen) >= @seenSince)
-           AND (@seenBefore IS NULL OR coalesce(s.last_seen, d.first_seen) < @seenBefore)
+           AND (@seenSince IS NULL OR ${LAST_SEEN} >= @seenSince) AND (@seenBefore IS NULL OR ${LAST_SEEN} < @seenBefore)
          ORDER BY d.guid LIMIT @limit OFFSET @offset`,
       )
       .all({

@@ -14,8 +14,10 @@ export interface AppRow {
   created_at: number;
 }
 
-/** A device row with its last-seen time (schema.ts: device_seen), selected as `d`. */
-export const DEVICE_SELECT = `SELECT d.id, d.app_id, d.guid, d.status, d.grants, d.first_seen, coalesce(s.last_seen, d.first_seen) AS last_seen,
+/** A device's last-seen time in DEVICE_SELECT: its device_seen row, or when it was first seen (schema.ts). */
+export const LAST_SEEN = 'coalesce(s.last_seen, d.first_seen)';
+/** A device row with its last-seen time, selected as `d`. */
+export const DEVICE_SELECT = `SELECT d.id, d.app_id, d.guid, d.status, d.grants, d.first_seen, ${LAST_SEEN} AS last_seen,
   d.last_address FROM devices d LEFT JOIN device_seen s ON s.device_id = d.id`;
 
 export interface DeviceRow {
