@@ -11,6 +11,7 @@ import {
   formatSyncText,
   hmacHex,
   parseConfigText,
+  parseSyncRequestText,
   parseSyncText,
   readLiveEvents,
   requestStringToSign,
@@ -95,6 +96,10 @@ describe('vectors: sync (§6)', () => {
   it('the request body is the JSON of the request, and the sync request vector signs it', () => {
     assert.equal(JSON.stringify(vectors.sync.request), vectors.sync.requestBody);
     assert.equal(vectors.requests.find((r: { name: string }) => r.name === 'sync').body, vectors.sync.requestBody);
+  });
+  it('the text request carries the same request as the JSON one, and the sync-text request vector signs it', () => {
+    assert.deepEqual(parseSyncRequestText(vectors.sync.requestText), vectors.sync.request);
+    assert.equal(vectors.requests.find((r: { name: string }) => r.name === 'sync-text').body, vectors.sync.requestText);
   });
   it('the JSON and text answer vectors carry the same answer', () => {
     const json = JSON.parse(vectors.responses.find((r: { name: string }) => r.name === 'sync-json-200').body);

@@ -8,6 +8,7 @@ import {
   errorText,
   formatConfigText,
   formatLiveEvent,
+  formatSyncRequestText,
   formatSyncText,
   hmacHex,
   requestStringToSign,
@@ -24,7 +25,7 @@ import {
   type SyncTextAnswer,
 } from '../src/protocol/index.js';
 
-export const CONTRACT_VERSION = '1.1';
+export const CONTRACT_VERSION = '1.2';
 export const VECTORS_FILE = fileURLToPath(new URL('../../spec/vectors.json', import.meta.url));
 
 const SECRET = 's3cret-app-key';
@@ -155,6 +156,7 @@ const liveEvents = [
 
 export function buildVectors() {
   const syncBody = JSON.stringify(syncRequest);
+  const syncBodyText = formatSyncRequestText(syncRequest);
   const textSync = syncText[0] as (typeof syncText)[number];
   const errorResponse = (name: string, nonce: string, time: number) => {
     const e = errors.find((x) => x.name === name) as (typeof errors)[number];
@@ -166,6 +168,7 @@ export function buildVectors() {
     requests: [
       requestVector('get-config', 'GET', '/v1/config', 1732300000, 'n-000001'),
       requestVector('sync', 'POST', '/v1/sync', 1732300007, 'n-000002', syncBody),
+      requestVector('sync-text', 'POST', '/v1/sync', 1732300007, 'n-000003', syncBodyText),
       requestVector('query-and-unicode', 'GET', '/v1/messages?scope=home&stream=cmd&limit=5', 1732300042, 'Zx9_-.7'),
       requestVector('utf8-body', 'POST', '/v1/publish', 1732300100, 'n-000004', 'scope=home&stream=note&value=%C3%A9t%C3%A9+21%C2%B0C'),
       requestVector('percent-encoded-target-signed-as-sent', 'GET', '/v1/messages?scope=home&stream=a%2Fb&after=0', 1732300101, 'n-000005'),
@@ -181,7 +184,7 @@ export function buildVectors() {
       errorResponse('stale-time-text', 'boot-1', 1732300000),
       errorResponse('bad-request-json', 'n-000008', 1732300010),
     ],
-    sync: { request: syncRequest, requestBody: syncBody, jsonAnswer: syncAnswer, textAnswer: fullText },
+    sync: { request: syncRequest, requestBody: syncBody, requestText: syncBodyText, jsonAnswer: syncAnswer, textAnswer: fullText },
     configText,
     configParse,
     staticConfig,

@@ -1,12 +1,16 @@
 // The text sync answer (spec/PROTOCOL.md §6.3): any answer reads back as written; lines never hold
-// CR or LF inside a record; malformed records are refused and unknown kinds skipped.
+// CR or LF inside a record; malformed records are refused and unknown kinds skipped. The text sync
+// request (§6.1): any request reads back as its JSON twin; fields that are not what they should be
+// reach the validation as they are; lines of other kinds fail the request.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatConfigText } from './config-text.js';
 import { ERROR_CODES } from './errors.js';
 import { MESSAGE_ID, SCOPE_NAME, STREAM_NAME, DEVICE_GUID } from './names.js';
-import { formatSyncText, parseSyncText, type SyncTextAnswer } from './sync-text.js';
+import { StratusError } from './errors.js';
+import { formatSyncRequestText, formatSyncText, parseSyncRequestText, parseSyncText, type SyncTextAnswer } from './sync-text.js';
+import type { SyncRequest } from './wire.js';
 
 const seq = fc.integer({ min: 0, max: 2 ** 40 });
 const scope = fc.oneof(fc.constant('PRIVATE'), fc.stringMatching(SCOPE_NAME));
@@ -54,6 +58,57 @@ describe('sync text answer', () => {
     assert.deepEqual(parseSyncText('time: 5\nlater-kind: a b c\n').time, 5);
     for (const bad of ['time: x\n', 'accepted: id\n', 'cursor: a b 1\n', 'rejected: 0 id nope m\n', 'no colon\n', 'time: 5']) {
       assert.throws(() => parseSyncText(bad), Error, JSON.stringify(bad));
+    }
+  });
+});
+
+const requestArb: fc.Arbitrary<SyncRequest> = fc.record(
+  {
+    publish: fc.array(
+      fc.record({ id: fc.stringMatching(MESSAGE_ID), scope, stream, value: text, ttl: fc.integer({ min: 1, max: 2 ** 31 }) }, { requiredKeys: ['stream', 'value'] }),
+      { minLength: 1, maxLength: 4 }, // an empty list has no line: it reads as none
+    ),
+    subscribe: fc.array(
+      fc.oneof(
+        fc.record({ scope, stream, after: seq, limit: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: ['stream'] }),
+        fc.record({ scope, stream, reset: fc.constant(true), limit: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: ['stream', 'reset'] }),
+      ),
+      { minLength: 1, maxLength: 4 }, // an empty list has no line: it reads as none
+    ),
+    config: fc.option(fc.stringMatching(/^"[0-9a-f]{24}"$/), { nil: null }),
+  },
+  { requiredKeys: [] },
+);
+
+describe('sync text request', () => {
+  it('reads back any request as its JSON twin, one line an item', () => {
+    fc.assert(
+      fc.property(requestArb, (request) => {
+        const body = formatSyncRequestText(request);
+        assert.deepEqual(parseSyncRequestText(body), JSON.parse(JSON.stringify(request)));
+        assert.doesNotMatch(body, /\r/);
+        const lines = (request.publish?.length ?? 0) + (request.subscribe?.length ?? 0) + (request.config !== undefined ? 1 : 0);
+        assert.equal(body.split('\n').length - 1, lines);
+      }),
+    );
+  });
+
+  it('writes * for what is left out and reset in place of after', () => {
+    const body = formatSyncRequestText({ publish: [{ stream: 't', value: 'a b\n*' }], subscribe: [{ stream: 'c', reset: true }], config: null });
+    assert.equal(body, 'publish: * * t * a b\\n*\nsubscribe: * c reset *\nconfig: *\n');
+  });
+
+  it('hands fields that are not what they should be to the validation as they are', () => {
+    assert.deepEqual(parseSyncRequestText('publish: a * t soon v\npublish: b * t\nsubscribe: * c x 0\n'), {
+      publish: [{ id: 'a', stream: 't', ttl: 'soon', value: 'v' }, { id: 'b', stream: 't' }],
+      subscribe: [{ stream: 'c', after: 'x', limit: 0 }],
+    });
+    assert.deepEqual(parseSyncRequestText(''), {});
+  });
+
+  it('refuses lines of other kinds, a second config line and a last line without its newline', () => {
+    for (const bad of ['hello\n', 'time: 5\n', 'config: *\nconfig: *\n', 'subscribe: * c * *  x\n', 'subscribe: * c *\n', 'publish: a * t * v']) {
+      assert.throws(() => parseSyncRequestText(bad), (e: unknown) => e instanceof StratusError && e.code === 'bad_request', JSON.stringify(bad));
     }
   });
 });

@@ -1,7 +1,7 @@
 // PROTOCOL §6 over real HTTP: idempotent publish, server-held cursors, acknowledged delivery, replay, TTL, PRIVATE.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatConfigText, formatSyncText, parseSyncText } from '../../src/protocol/index.js';
+import { formatConfigText, formatSyncRequestText, formatSyncText, parseSyncText } from '../../src/protocol/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 
@@ -180,5 +180,40 @@ describe('publish and subscribe (PROTOCOL §6)', () => {
     assert.deepEqual(parsed.rejected.map((r) => [r.index, r.id, r.code]), [[1, 'bad-a', 'bad_request']]);
     assert.deepEqual(parsed.config, { etag: json.config.etag, text: formatConfigText(json.config.values) });
     assert.equal(formatSyncText(parsed), text.text);
+  });
+
+  it('Content-Type: text/plain takes the text request (spec/PROTOCOL.md §6.1): the same outcome as its JSON twin', async () => {
+    await publish(sensor, 'text-in', ['first', 'second']);
+    const twin = (tag: string) => ({
+      publish: [
+        { id: `ti-${tag}`, scope: 'house', stream: 'text-in-out', value: 'a value\nwith * and \\', ttl: 600 },
+        { id: `ti-bad-${tag}`, scope: '$stratus', stream: 'x', value: 'y' },
+        { stream: `mine-${tag}`, value: '' },
+      ],
+      subscribe: [{ scope: 'house', stream: 'text-in', reset: true, limit: 1 }],
+      config: null,
+    });
+    const asText = await display.send('POST', '/v1/sync', { body: formatSyncRequestText(twin('t')), contentType: 'text/plain' });
+    const asJson = await sensor.send('POST', '/v1/sync', { body: twin('j') });
+    assert.equal(asText.status, 200);
+    assert.deepEqual(
+      asText.json.accepted.map((a: any) => a.id),
+      ['ti-t', null],
+    );
+    assert.deepEqual(
+      asText.json.rejected.map((r: any) => [r.index, r.code]),
+      asJson.json.rejected.map((r: any) => [r.index, r.code]),
+    );
+    assert.deepEqual(asText.json.messages.map((m: any) => m.value), ['second']);
+    assert.deepEqual(asText.json.config, asJson.json.config);
+    const stored = await admin(s.url, s.adminToken, 'GET', '/v1/admin/apps/home/messages?scope=house&stream=text-in-out');
+    assert.deepEqual(stored.json.messages.map((m: any) => m.value), ['a value\nwith * and \\', 'a value\nwith * and \\']);
+
+    const refused = await display.send('POST', '/v1/sync', { body: 'publish: a * t * v\nhello: there\n', contentType: 'text/plain' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.error.code, 'bad_request');
+    assert.match(refused.json.error.message, /line 2: unknown kind "hello"/);
+    const none = await display.sync({ subscribe: [{ stream: 't', reset: true, limit: 10 }] });
+    assert.deepEqual(none.json.messages, [], 'the refused request stored nothing');
   });
 });

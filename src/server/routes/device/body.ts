@@ -1,4 +1,4 @@
-import { StratusError, decodeUtf8, parseStrictForm, parseStrictJson } from '../../../protocol/index.js';
+import { StratusError, decodeUtf8, parseStrictForm, parseStrictJson, parseSyncRequestText } from '../../../protocol/index.js';
 import { isPlainObject } from '../../device-service/index.js';
 
 // Request bodies as the device routes receive them: bytes, strictly decoded, to values for the service.
@@ -31,4 +31,10 @@ export function formOrJsonFields(contentType: string | undefined, raw: Buffer): 
   const body = parseJson(raw);
   if (!isPlainObject(body)) throw new StratusError('bad_request', 'the body must be a JSON object');
   return body;
+}
+
+/** A sync request: its text form (PROTOCOL §6.1) under `Content-Type: text/plain`, else JSON. */
+export function syncBody(contentType: string | undefined, raw: Buffer | null): unknown {
+  if (/^text\/plain\b/i.test(contentType ?? '')) return parseSyncRequestText(raw ? bodyText(raw) : '');
+  return parseJson(raw);
 }

@@ -62,7 +62,13 @@ export function deviceOpenApiPaths(limits: WireLimits): Record<string, object> {
     '/v1/sync': {
       post: operation(
         'One round trip of update(): publish, acknowledge and receive, config (PROTOCOL §6)',
-        { requestBody: { required: true, ...json(syncBodySchema(limits)) } },
+        {
+          requestBody: {
+            required: true,
+            description: 'JSON, or text records with `Content-Type: text/plain` (spec/PROTOCOL.md §6.1)',
+            content: { ...json(syncBodySchema(limits)).content, 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
         {
           description: 'accepted and rejected items, messages, cursors and, when it changed, the config; as text records with `Accept: text/plain` (spec/PROTOCOL.md §6.3)',
           content: { ...json({ type: 'object' }).content, 'text/plain': { schema: { type: 'string' } } },
