@@ -30,12 +30,13 @@ const UNO_STATIC_RAM_BYTES = 1536;
 const LIBRARY_FLASH_BYTES = 10 * 1024;
 const LIBRARY_RAM_BYTES = 400;
 /**
- * Where the flash share stands today (Uno 13,152 B, Mega 13,216 B, since SHA-256's block function
- * is AVR assembly; 13,854 B before that, 15,166 B before the size pass of 2026-11-30 evening,
+ * Where the flash share stands today (Uno 12,650 B, Mega 12,714 B, since the sync request is text
+ * and the queue holds its lines; 13,152 B before that, with SHA-256's block function in AVR
+ * assembly; 13,854 B before that, 15,166 B before the size pass of 2026-11-30 evening,
  * 16,518 B before the one of the afternoon): held, for both boards, so it cannot grow while it is
  * brought to the budget.
  */
-const LIBRARY_FLASH_CEILING_BYTES = 13_250;
+const LIBRARY_FLASH_CEILING_BYTES = 12_750;
 const run = promisify(execFile);
 
 interface LibraryShare {
@@ -106,7 +107,7 @@ describe('the examples on real 8-bit boards: sizes and budgets', () => {
     // TODO(issue 13): the budget is not met yet; node:test reports this as a todo, not a pass.
     it(
       `${board}: the library's flash share in DesignSketch stays within ${LIBRARY_FLASH_BYTES} B`,
-      { todo: 'over budget: 13.1 KB on 2026-11-30 (docs/arduino.md); drop this todo once the library fits' },
+      { todo: 'over budget: 12.7 KB on 2026-12-01 (docs/arduino.md); drop this todo once the library fits' },
       async () => {
         const share = await designShare(board);
         assert.ok(share.flash <= LIBRARY_FLASH_BYTES, `library flash ${share.flash} > ${LIBRARY_FLASH_BYTES}`);

@@ -18,8 +18,9 @@ const char stratus_key_debug[] STRATUS_PROGMEM = "stratus.debug";
 /* NULL and "PRIVATE" both name the device's own scope (PROTOCOL §6). */
 static int is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
 
-/* storage layout: magic ("ST2": the queue record format), boot count (4 B LE), queue length (2 B LE), queue bytes */
-static const char storage_magic[3] = {'S', 'T', '2'};
+/* storage layout: magic ("ST3": the queue's format, its sync request lines), boot count (4 B LE),
+ * queue length (2 B LE), queue bytes */
+static const char storage_magic[3] = {'S', 'T', '3'};
 #define STORAGE_HEAD 9
 
 void stratus_init(stratus_client *c, const char *url, const char *app, const char *secret, const char *device,
@@ -109,17 +110,18 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   c->save = save_queue;
   if (s->size >= STORAGE_HEAD) {
     size_t used = 0;
-    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 2) == 0 &&
-        (head[2] == storage_magic[2] || head[2] == '1')) {
-      /* "ST1" (the queue's earlier record format): its boot count goes on, so that ids stay unique,
-       * but its queue is not read */
+    if (storage_read(s, 0, head, sizeof head) && memcmp(head, storage_magic, 2) == 0 && head[2] >= '1' &&
+        head[2] <= storage_magic[2]) {
+      /* "ST1", "ST2" (the queue's earlier formats): the boot count goes on, so that ids stay
+       * unique, but the queue is not read */
       c->boot = le32(head + 3) + 1;
-      used = head[2] == '1' ? 0 : (size_t)head[7] | ((size_t)head[8] << 8);
+      used = head[2] != storage_magic[2] ? 0 : (size_t)head[7] | ((size_t)head[8] << 8);
       if (used > c->queue.size || !storage_read(s, STORAGE_HEAD, c->queue.buf, used)) used = 0;
     } else {
       c->boot = 1;
     }
     c->queue.used = used;
+    used = c->queue.used = stratus_queue_whole(&c->queue); /* a damaged tail is no message */
     memcpy(head, storage_magic, 3);
     head[3] = (uint8_t)c->boot;
     head[4] = (uint8_t)(c->boot >> 8);

@@ -6,7 +6,6 @@
 #include "stratus_hex.h"
 #include "stratus_pgm.h"
 #include "stratus_sign.h"
-#include "stratus_sync.h"
 
 /* The request head (flash on AVR): bytes 1-8, 14 and 15 stand for the fields of write_field (9, 10
  * and 13 are TAB, LF and CR), bytes 16-19
@@ -16,7 +15,7 @@ static const char head_template[] STRATUS_PROGMEM =
     "\020X-Stratus-App: \004\r\nX-Stratus-Device: \005\r\nX-Stratus-Time: \006\r\nX-Stratus-Nonce: \007\r\n"
     "X-Stratus-Signature: \010\r\n"
     "\021If-None-Match: \016\r\n"
-    "\022Content-Type: application/json\r\nContent-Length: \017\r\n"
+    "\022Content-Type: text/plain\r\nContent-Length: \017\r\n"
     "\023\r\n";
 
 /* What the head writes; the signature takes the place of the body digest in head. */
@@ -170,86 +169,55 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   return STRATUS_OK;
 }
 
-/* The sync request's JSON (PROTOCOL §6), names with their punctuation, in flash on AVR. */
-static const char j_publish[] STRATUS_PROGMEM = "\"publish\":[";
-static const char j_subscribe[] STRATUS_PROGMEM = "\"subscribe\":[";
-static const char j_config[] STRATUS_PROGMEM = "\"config\":";
-static const char j_id[] STRATUS_PROGMEM = "{\"id\":";
-static const char j_scope[] STRATUS_PROGMEM = "\"scope\":";
-static const char j_stream[] STRATUS_PROGMEM = "\"stream\":";
-static const char j_value[] STRATUS_PROGMEM = "\"value\":";
-static const char j_ttl[] STRATUS_PROGMEM = "\"ttl\":";
-static const char j_reset[] STRATUS_PROGMEM = "\"reset\":true";
-static const char j_after[] STRATUS_PROGMEM = "\"after\":";
-static const char j_limit[] STRATUS_PROGMEM = "\"limit\":";
-static const char j_null[] STRATUS_PROGMEM = "null";
-static const char j_open[] STRATUS_PROGMEM = "{";
+/* The sync request's text form (PROTOCOL §6.1): the kinds with their punctuation, in flash on AVR. */
+static const char t_publish[] STRATUS_PROGMEM = "publish: ";
+static const char t_subscribe[] STRATUS_PROGMEM = "subscribe: ";
+static const char t_config[] STRATUS_PROGMEM = "config: ";
+static const char t_reset[] STRATUS_PROGMEM = "reset";
 
-/* A flash piece, after the separator pending (none at the start of an object or array). */
-static STRATUS_NOINLINE void piece(stratus_out *out, const char *flash) {
-  if (out->sep) stratus_out_char(out, (char)out->sep);
-  out->sep = ',';
-  stratus_out_flash(out, flash);
+/* A field and what follows it: the text, or `*` (left out) when NULL. */
+static STRATUS_NOINLINE void field(stratus_out *out, const char *text, char after) {
+  stratus_out_text(out, text != NULL ? text : "*");
+  stratus_out_char(out, after);
 }
 
-/* `"name":"text"` (a JSON string), or `"name":number` when text is NULL, after the separator. */
-static STRATUS_NOINLINE void field(stratus_out *out, const char *name, const char *text, uint32_t number) {
-  piece(out, name);
-  if (text != NULL) stratus_out_json_string(out, text, strlen(text));
-  else stratus_out_u32(out, number);
+/* A number field, `*` when the flag says it is left out. */
+static void number(stratus_out *out, uint32_t value, uint8_t present, char after) {
+  char text[11];
+  text[stratus_format_u32(value, text)] = '\0';
+  field(out, present ? text : NULL, after);
 }
 
-/* Closes an object or array with `end`; a separator is then pending. */
-static STRATUS_NOINLINE void end_with(stratus_out *out, char end) {
-  stratus_out_char(out, end);
-  out->sep = ',';
-}
-
-/* PROTOCOL §6 request: {"publish":[…],"subscribe":[…],"config":…}; PRIVATE is the server's default
- * scope, so it is left out. */
 STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {
   uint8_t i;
-  stratus_out_char(out, '{');
-  out->sep = 0;
+  size_t at = 0;
   if (c->flags & STRATUS_F_PUBLISH) {
-    size_t pos = 0;
-    stratus_queued item;
-    piece(out, j_publish);
-    out->sep = 0;
-    while (stratus_queue_next(&c->queue, &pos, &item)) {
-      field(out, j_id, item.id, 0); /* opens the item */
-      if (item.scope[0] != '\0') field(out, j_scope, item.scope, 0);
-      field(out, j_stream, item.stream, 0);
-      field(out, j_value, item.value, 0);
-      if (item.ttl != 0) field(out, j_ttl, NULL, item.ttl);
-      end_with(out, '}');
+    while (at < c->queue.used) { /* the queue holds whole lines less their kind (stratus_queue.c) */
+      const uint8_t *line = c->queue.buf + at;
+      size_t len = (size_t)((const uint8_t *)memchr(line, '\n', c->queue.used - at) - line) + 1;
+      stratus_out_flash(out, t_publish);
+      stratus_out_bytes(out, line, len);
+      at += len;
     }
-    end_with(out, ']');
   }
   if (c->flags & STRATUS_F_SUBSCRIBE) {
-    piece(out, j_subscribe);
-    out->sep = 0;
     for (i = 0; i < c->subs_max; i++) {
       const stratus_subscription *s = &c->subs[i];
       if (s->stream == NULL) continue;
-      piece(out, j_open);
-      out->sep = 0;
-      if (s->scope != NULL) field(out, j_scope, s->scope, 0);
-      field(out, j_stream, s->stream, 0);
-      if (s->flags & STRATUS_SUB_RESET) piece(out, j_reset);
-      else if (s->flags & STRATUS_SUB_AFTER) field(out, j_after, NULL, s->after);
-      if (s->limit != 0) field(out, j_limit, NULL, s->limit);
-      end_with(out, '}');
+      stratus_out_flash(out, t_subscribe);
+      field(out, s->scope, ' ');
+      field(out, s->stream, ' ');
+      if (s->flags & STRATUS_SUB_RESET) {
+        stratus_out_flash(out, t_reset);
+        stratus_out_char(out, ' ');
+      } else {
+        number(out, s->after, s->flags & STRATUS_SUB_AFTER, ' ');
+      }
+      number(out, s->limit, s->limit != 0, '\n');
     }
-    end_with(out, ']');
   }
   if (c->flags & STRATUS_F_CONFIG) {
-    if (c->etag[0] != '\0') {
-      field(out, j_config, c->etag, 0);
-    } else {
-      piece(out, j_config);
-      stratus_out_flash(out, j_null);
-    }
+    stratus_out_flash(out, t_config);
+    field(out, c->etag[0] != '\0' ? c->etag : NULL, '\n');
   }
-  stratus_out_char(out, '}');
 }

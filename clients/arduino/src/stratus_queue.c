@@ -2,67 +2,63 @@
 
 #include <string.h>
 
-/* A record: ttl (4 bytes, the machine's byte order: the queue never leaves it), then id, scope, stream and value, each NUL-ended: the NULs are
- * the only framing (a record damaged in storage ends the walk). */
-#define HEAD 4
+#include "stratus_sign.h"
+
+/* A message is kept as its line of the sync request's text form (PROTOCOL §6.1) less the kind:
+ * `<id> <scope> <stream> <ttl> <value>\n`, `*` for an empty scope or a ttl of 0, the value escaped
+ * like a config value. A sync sends the lines as they are; the line ends are the only framing. */
+
+/* Appends len bytes when they fit; once one piece did not, *at stays past the end. */
+static void put(stratus_queue *q, size_t *at, const char *text, size_t len) {
+  if (*at + len > q->size) {
+    *at = q->size + 1;
+    return;
+  }
+  memcpy(q->buf + *at, text, len);
+  *at += len;
+}
+
+/* A word field, `*` when empty, and the space after it. */
+static void word(stratus_queue *q, size_t *at, const char *text) {
+  size_t len = strlen(text);
+  put(q, at, len != 0 ? text : "*", len != 0 ? len : 1);
+  put(q, at, " ", 1);
+}
 
 stratus_error stratus_queue_push(stratus_queue *q, const char *id, const char *scope, const char *stream,
                                  const char *value, uint32_t ttl) {
-  const char *parts[4];
-  size_t at = q->used + HEAD;
-  uint8_t i;
-  parts[0] = id;
-  parts[1] = scope;
-  parts[2] = stream;
-  parts[3] = value;
-  for (i = 0; i < 4; i++) { /* copied as it fits; q->used moves only once the whole record did */
-    const char *p = parts[i];
-    do {
-      if (at >= q->size) return STRATUS_E_QUEUE_FULL;
-      q->buf[at++] = (uint8_t)*p;
-    } while (*p++ != '\0');
+  size_t at = q->used;
+  char number[11];
+  number[ttl != 0 ? stratus_format_u32(ttl, number) : 0] = '\0';
+  word(q, &at, id);
+  word(q, &at, scope);
+  word(q, &at, stream);
+  word(q, &at, number);
+  for (; *value != '\0'; value++) {
+    char c = *value, escape = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\\' ? '\\' : 0;
+    if (escape != 0) {
+      put(q, &at, "\\", 1);
+      c = escape;
+    }
+    put(q, &at, &c, 1);
   }
-  memcpy(q->buf + q->used, &ttl, HEAD);
+  put(q, &at, "\n", 1);
+  if (at > q->size) return STRATUS_E_QUEUE_FULL; /* the queue is as it was: used moves only now */
   q->used = at;
   return STRATUS_OK;
 }
 
-int stratus_queue_next(const stratus_queue *q, size_t *pos, stratus_queued *item) {
-  const char *parts[4];
-  size_t at = *pos + HEAD;
-  uint8_t i;
-  if (at >= q->used) return 0;
-  memcpy(&item->ttl, q->buf + *pos, HEAD);
-  for (i = 0; i < 4; i++) {
-    parts[i] = (const char *)q->buf + at;
-    while (at < q->used && q->buf[at] != 0) at++;
-    if (at++ >= q->used) return 0;
-  }
-  item->id = parts[0];
-  item->scope = parts[1];
-  item->stream = parts[2];
-  item->value = parts[3];
-  *pos = at;
-  return 1;
-}
-
-/* Drops the `count` oldest records (all of them when count is more: a damaged tail goes too);
- * returns how many records were walked. */
-static size_t walk_drop(stratus_queue *q, size_t count) {
-  size_t pos = 0, n = 0;
-  stratus_queued item;
-  while (n < count && stratus_queue_next(q, &pos, &item)) n++;
-  if (count != (size_t)-1) {
-    if (n < count) pos = q->used;
-    memmove(q->buf, q->buf + pos, q->used - pos);
-    q->used -= pos;
-  }
+size_t stratus_queue_count(const stratus_queue *q) {
+  size_t n = 0, i;
+  for (i = 0; i < q->used; i++) n += q->buf[i] == '\n';
   return n;
 }
 
-void stratus_queue_drop(stratus_queue *q, size_t count) { walk_drop(q, count); }
-
-size_t stratus_queue_count(const stratus_queue *q) { return walk_drop((stratus_queue *)q, (size_t)-1); }
+size_t stratus_queue_whole(const stratus_queue *q) {
+  size_t len = q->used;
+  while (len > 0 && q->buf[len - 1] != '\n') len--;
+  return len;
+}
 
 void stratus_queue_drop_bytes(stratus_queue *q, size_t len) {
   memmove(q->buf, q->buf + len, q->used - len);

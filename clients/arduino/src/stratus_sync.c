@@ -4,33 +4,7 @@
 #include <string.h>
 
 #include "stratus_config.h"
-#include "stratus_hex.h"
 #include "stratus_pgm.h"
-
-void stratus_out_json_string(stratus_out *out, const char *text, size_t len) {
-  size_t i, run = 0;
-  stratus_out_char(out, '"');
-  for (i = 0; i < len; i++) {
-    uint8_t c = (uint8_t)text[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    stratus_out_bytes(out, text + run, i - run);
-    run = i + 1;
-    stratus_out_char(out, '\\');
-    if (c == '"' || c == '\\') {
-      stratus_out_char(out, (char)c);
-    } else if (c == '\n') {
-      stratus_out_char(out, 'n');
-    } else {
-      char esc[6];
-      esc[0] = 'u';
-      esc[1] = esc[2] = '0';
-      stratus_hex_encode(&c, 1, esc + 3); /* two digits and a NUL */
-      stratus_out_bytes(out, esc, 5);
-    }
-  }
-  stratus_out_bytes(out, text + run, len - run);
-  stratus_out_char(out, '"');
-}
 
 /* Each kind's fields in order (flash on AVR), one letter each: numbers T time, S seq, X index,
  * C cursor, H head; words I id (or `*`), K code, P scope, M stream, F from; R the rest of the line. */

@@ -1,5 +1,5 @@
-/* The sync exchange's formats: JSON strings for the request body (PROTOCOL §6), and the text form
- * of the answer (contract v1.1, docs/protocol.md): `<kind>: <fields>` records, one a line. */
+/* The text form of the sync answer (PROTOCOL §6.3): `<kind>: <fields>` records, one a line. The
+ * request's text form (§6.1) is written by stratus_write_sync_body, from the queue's lines. */
 #ifndef STRATUS_SYNC_H
 #define STRATUS_SYNC_H
 
@@ -11,9 +11,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Writes text as a JSON string, quotes included (`"`, `\` and controls escaped; UTF-8 as is). */
-void stratus_out_json_string(stratus_out *out, const char *text, size_t len);
 
 enum {
   STRATUS_RECORD_TIME = 1,

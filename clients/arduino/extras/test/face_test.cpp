@@ -98,7 +98,7 @@ int main() {
 
   // publish overloads: sent now (one sync) unless queued
   EXPECT(stratus.publish("temp", 21.5, "home"), "publish double");
-  EXPECT(strstr(fake_body(&server), "\"value\":\"21.5\"") != NULL, "21.5");
+  EXPECT(strstr(fake_body(&server), " home temp * 21.5\n") != NULL, "21.5");
   EXPECT(strcmp(last_delivery, "") == 0, "no callback without a subscription");
   EXPECT(stratus.get("variable", 1) == 9, "the sync brought config");
   EXPECT(strcmp(stratus.get("name", "?"), "a\nb") == 0, "unescaped string");
@@ -112,12 +112,12 @@ int main() {
   stratus.subscribe("cmd", onCommand, "home");
   EXPECT(stratus.update(), "update with the queue");
   const char *body = fake_body(&server);
-  EXPECT(strstr(body, "\"value\":\"-0.25\"") != NULL, "-0.25");
-  EXPECT(strstr(body, "\"value\":\"-42\"") != NULL, "-42");
-  EXPECT(strstr(body, "{\"id\":") != NULL && strstr(body, "\"stream\":\"t\",\"value\":\"7\",\"ttl\":60") != NULL, "PRIVATE, ttl");
-  EXPECT(strstr(body, "\"value\":\"4\"") != NULL, "3.9996 rounds to 4");
-  EXPECT(strstr(body, "\"value\":\"text\"") != NULL, "text");
-  EXPECT(strstr(body, "\"value\":\"4000000000\"") != NULL && strstr(body, "\"stream\":\"u\",\"value\":\"5\"") != NULL, "unsigned");
+  EXPECT(strstr(body, " home t * -0.25\n") != NULL, "-0.25");
+  EXPECT(strstr(body, " home t * -42\n") != NULL, "-42");
+  EXPECT(strstr(body, " * t 60 7\n") != NULL, "PRIVATE, ttl");
+  EXPECT(strstr(body, " home t * 4\n") != NULL, "3.9996 rounds to 4");
+  EXPECT(strstr(body, " home t * text\n") != NULL, "text");
+  EXPECT(strstr(body, " home u * 4000000000\n") != NULL && strstr(body, " home u * 5\n") != NULL, "unsigned");
   EXPECT(stratus.get("variable", 1u) == 9u && stratus.get("variable", 1UL) == 9UL, "unsigned get");
   EXPECT(strcmp(last_delivery, "cmd=on") == 0, "callback(stream, data)");
   EXPECT(strcmp(stratus.lastError(), "ok") == 0, "lastError");

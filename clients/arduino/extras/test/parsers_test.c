@@ -110,18 +110,16 @@ static void test_config_helpers(void) {
 static void test_queue_and_url(void) {
   uint8_t buf[40];
   stratus_queue q = {buf, sizeof buf, 0};
-  stratus_queued item;
-  size_t pos = 0;
   stratus_url u;
-  CHECK(stratus_queue_push(&q, "1", "", "s", "v", 5) == STRATUS_OK, "push");
-  CHECK(stratus_queue_push(&q, "2", "sc", "st", "value", 0) == STRATUS_OK, "push 2");
-  CHECK(stratus_queue_push(&q, "3", "sc", "st", "too long for the rest", 0) == STRATUS_E_QUEUE_FULL, "full");
-  CHECK(stratus_queue_count(&q) == 2, "two");
-  stratus_queue_drop(&q, 1);
-  CHECK(stratus_queue_next(&q, &pos, &item) && strcmp(item.id, "2") == 0 && strcmp(item.value, "value") == 0, "oldest dropped");
-  q.used--; /* a damaged record from storage (its last NUL lost) is not read past */
-  pos = 0;
-  CHECK(!stratus_queue_next(&q, &pos, &item), "damaged");
+  CHECK(stratus_queue_push(&q, "1", "", "s", "v\\\r\n", 5) == STRATUS_OK, "push");
+  CHECK(q.used == 16 && memcmp(buf, "1 * s 5 v\\\\\\r\\n\n", 16) == 0, "a sync request line, escaped: %.*s", (int)q.used, (const char *)buf);
+  CHECK(stratus_queue_push(&q, "2", "sc", "st", "", 0) == STRATUS_OK, "push 2");
+  CHECK(stratus_queue_push(&q, "3", "sc", "st", "too long for the rest", 0) == STRATUS_E_QUEUE_FULL && q.used == 27, "full, unchanged");
+  CHECK(stratus_queue_count(&q) == 2 && stratus_queue_whole(&q) == 27, "two");
+  stratus_queue_drop_bytes(&q, 16);
+  CHECK(q.used == 11 && memcmp(buf, "2 sc st * \n", 11) == 0, "oldest dropped");
+  q.used--; /* a line damaged in storage (its end lost) is no message */
+  CHECK(stratus_queue_whole(&q) == 0 && stratus_queue_count(&q) == 0, "damaged");
   CHECK(stratus_url_parse("https://h.example/x?y", 21, &u) && u.port == 443 && u.host_len == 9 && u.path_len == 4, "https");
   CHECK(stratus_url_parse("http://h:81", 11, &u) && u.port == 81 && u.path_len == 0, "port");
   CHECK(!stratus_url_parse("http://:81", 10, &u) && !stratus_url_parse("ftp://h", 7, &u) && !stratus_url_parse("http://h:99999", 14, &u) && !stratus_url_parse("http://h:8x", 11, &u), "bad urls");

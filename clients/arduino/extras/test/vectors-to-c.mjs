@@ -82,7 +82,7 @@ const nsub = list('V_SYNC_SUBSCRIBE', 'v_subscribe', req.subscribe ?? [], (s) =>
 emit(`#define V_SYNC_PUBLISH_N ${npub}`);
 emit(`#define V_SYNC_SUBSCRIBE_N ${nsub}`);
 emit(`static const char *const V_SYNC_CONFIG = ${c(req.config ?? null)};`);
-emit(`static const char *const V_SYNC_BODY = ${c(v.sync.requestBody)};`);
+emit(`static const char *const V_SYNC_BODY = ${c(v.sync.requestText)}; // the text form (PROTOCOL §6.1)`);
 
 emit('typedef struct { const char *name; unsigned status; const char *code, *body; size_t body_len; } v_error;');
 const nerr = list('V_ERRORS', 'v_error', v.errors, (e) => `{${c(e.name)}, ${e.status}, ${c(e.code)}, ${c(e.body)}, ${len(e.body)}}`);

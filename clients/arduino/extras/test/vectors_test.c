@@ -292,7 +292,7 @@ static void test_live_events(void) {
 
 void vectors_tests(void);
 void vectors_tests(void) {
-  CHECK(strcmp(V_CONTRACT, "1.1") == 0, "contract %s", V_CONTRACT);
+  CHECK(strcmp(V_CONTRACT, "1.2") == 0, "contract %s", V_CONTRACT);
   test_hmac_and_etags();
   test_requests();
   test_responses();
