@@ -27,7 +27,6 @@ typedef struct stratus_out {
   uint32_t timeout_ms;
   stratus_error error;
   uint8_t used;
-  uint8_t sep;        /* the JSON writer's pending separator (0: none) */
   uint8_t *buf;       /* STRATUS_WRITE_CHUNK bytes, the caller's; only with a transport */
 } stratus_out;
 
