@@ -11,6 +11,7 @@ import {
   formatSyncText,
   hmacHex,
   parseConfigText,
+  parseEnvelope,
   parseSyncRequestText,
   parseSyncText,
   readLiveEvents,
@@ -57,6 +58,10 @@ describe('vectors: request and response signing (§2, §3)', () => {
       assert.equal(sha256Hex(Buffer.from(v.body, 'utf8')), v.bodySha256);
       assert.equal(responseStringToSign(v), v.stringToSign);
       assert.equal(signResponse(vectors.secret, v), v.signature);
+      assert.deepEqual(parseEnvelope(v.enveloped), {
+        envelope: { status: v.status, time: v.time, retryAfterSeconds: v.retryAfterSeconds, signature: v.signature },
+        body: v.body,
+      });
     });
   }
   it('HMAC-SHA256 of RFC 4231 test case 2, and a key longer than a block', () => {

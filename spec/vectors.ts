@@ -8,6 +8,7 @@ import {
   errorText,
   formatConfigText,
   formatLiveEvent,
+  formatEnvelope,
   formatSyncRequestText,
   formatSyncText,
   hmacHex,
@@ -37,9 +38,12 @@ function requestVector(name: string, method: string, target: string, time: numbe
   return { name, ...signed, body, stringToSign: requestStringToSign(signed), signature: signRequest(SECRET, signed) };
 }
 
-function responseVector(name: string, nonce: string, status: number, time: number, body: string) {
+/** A signed answer, and the same answer in its envelope (§3.1): what a client that asked for it reads. */
+function responseVector(name: string, nonce: string, status: number, time: number, body: string, retryAfterSeconds = 0) {
   const signed = { nonce, status, time, bodySha256: sha256Hex(body) };
-  return { name, ...signed, body, stringToSign: responseStringToSign(signed), signature: signResponse(SECRET, signed) };
+  const signature = signResponse(SECRET, signed);
+  const enveloped = formatEnvelope({ status, time, retryAfterSeconds, signature }) + body;
+  return { name, ...signed, body, stringToSign: responseStringToSign(signed), signature, retryAfterSeconds, enveloped };
 }
 
 const configCase = (name: string, values: ConfigValues) => ({ name, values, text: formatConfigText(values) });
@@ -183,6 +187,7 @@ export function buildVectors() {
       responseVector('sync-text-200', 'n-000002', 200, syncAnswer.time, textSync.body),
       errorResponse('stale-time-text', 'boot-1', 1732300000),
       errorResponse('bad-request-json', 'n-000008', 1732300010),
+      responseVector('error-rate-limited-text', 'n-000009', 429, 1732300011, errorText('rate_limited', 'too many requests from this device; retry after 2 s'), 2),
     ],
     sync: { request: syncRequest, requestBody: syncBody, requestText: syncBodyText, jsonAnswer: syncAnswer, textAnswer: fullText },
     configText,

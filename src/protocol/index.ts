@@ -9,5 +9,6 @@ export * from './reserved-keys.js';
 export * from './request-headers.js';
 export * from './live-events.js';
 export * from './sync-text.js';
+export * from './envelope.js';
 export * from './text.js';
 export * from './schemas.js';

@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, requestHeaders, signedRequestHeaders, type SignedRequestHeaders } from '../../src/protocol/index.js';
+import {
+  EMPTY_SHA256,
+  HEADER_SIGNATURE,
+  HEADER_TIME,
+  parseEnvelope,
+  requestHeaders,
+  sha256Hex,
+  signResponse,
+  signedRequestHeaders,
+  type SignedRequestHeaders,
+} from '../../src/protocol/index.js';
 import { TestDevice, admin } from '../support/device-client.js';
 import { startInProcess, type InProcessServer } from '../support/in-process.js';
 import { ROOT } from '../support/server-process.js';
@@ -12,10 +22,11 @@ const vectors = JSON.parse(readFileSync(join(ROOT, 'spec/vectors.json'), 'utf8')
 const vector = (list: any[], name: string) => list.find((v) => v.name === name);
 
 /** Sends a request vector's exact headers and body. */
-async function sendVector(url: string, v: any): Promise<Response> {
+async function sendVector(url: string, v: any, extra: Record<string, string> = {}): Promise<Response> {
   return fetch(url + v.target, {
     method: v.method,
     headers: {
+      ...extra,
       ...requestHeaders(v, v.signature),
       ...(v.body ? { 'content-type': v.target === '/v1/publish' ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
     },
@@ -175,6 +186,67 @@ describe('rate limit per device', () => {
       assert.equal(limited.signatureValid, true);
       const other = new TestDevice(s.url, 'busy', 'busy-secret', 'quiet', s.now);
       assert.equal((await other.send('GET', '/v1/config')).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('the answer envelope (PROTOCOL §3.1) against a running server', () => {
+  const ENVELOPE = { accept: 'text/plain; envelope=1' };
+  const headerSignatureHolds = async (answer: Response, nonce: string, text: string) =>
+    assert.equal(
+      answer.headers.get(HEADER_SIGNATURE),
+      signResponse(vectors.secret, { nonce, status: answer.status, time: Number(answer.headers.get(HEADER_TIME)), bodySha256: sha256Hex(text) }),
+    );
+
+  it('config-200 enveloped is the vector, and the header signature covers the body as sent', async () => {
+    const req = vector(vectors.requests, 'get-config');
+    const res = vector(vectors.responses, 'config-200');
+    const s = await startInProcess({}, res.time);
+    try {
+      await s.createApp('greenhouse', vectors.secret, 'open');
+      await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/greenhouse/config', { set: { debug: '0', 'refresh interval': '300', variable: '7' } });
+      const answer = await sendVector(s.url, req, ENVELOPE);
+      const text = await answer.text();
+      assert.equal(answer.status, 200);
+      assert.equal(text, res.enveloped);
+      await headerSignatureHolds(answer, req.nonce, text);
+      const again = await sendVector(s.url, req, { accept: 'text/plain; envelope=0' });
+      assert.match(await again.text(), /^error: replayed /, 'envelope=0 asks for none (and the nonce was used)');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a 304 goes out as 200 with the envelope saying 304; an error carries its code and Retry-After', async () => {
+    const s = await startInProcess({}, 1732300000);
+    try {
+      await s.createApp('greenhouse', vectors.secret, 'open');
+      const device = new TestDevice(s.url, 'greenhouse', vectors.secret, 'env-1', s.now);
+      const first = await device.send('GET', '/v1/config', { headers: ENVELOPE, nonce: 'env-a' });
+      const etag = first.headers.get('etag') ?? '';
+      const unchanged = await device.send('GET', '/v1/config', { headers: { ...ENVELOPE, 'if-none-match': etag }, nonce: 'env-b' });
+      assert.equal(unchanged.status, 200);
+      assert.equal(unchanged.signatureValid, true);
+      const opened = parseEnvelope(unchanged.text);
+      assert.deepEqual(opened?.envelope, {
+        status: 304,
+        time: 1732300000,
+        retryAfterSeconds: 0,
+        signature: signResponse(vectors.secret, { nonce: 'env-b', status: 304, time: 1732300000, bodySha256: EMPTY_SHA256 }),
+      });
+      assert.equal(opened?.body, '');
+
+      const stale = await device.send('GET', '/v1/config', { headers: ENVELOPE, nonce: 'env-c', time: 1732290000 });
+      assert.equal(stale.status, 401);
+      const error = parseEnvelope(stale.text);
+      assert.equal(error?.envelope.status, 401);
+      assert.match(error?.body ?? '', /^error: stale_time /);
+      assert.equal(error?.envelope.signature, signResponse(vectors.secret, { nonce: 'env-c', status: 401, time: 1732300000, bodySha256: sha256Hex(error?.body ?? '') }));
+
+      const json = await device.send('GET', '/v1/config', { nonce: 'env-d' });
+      assert.equal(parseEnvelope(json.text), null, 'no envelope unless asked for');
     } finally {
       await s.close();
     }

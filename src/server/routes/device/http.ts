@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, StratusError, sha256Hex, signResponse } from '../../../protocol/index.js';
+import { EMPTY_SHA256, HEADER_SIGNATURE, HEADER_TIME, StratusError, formatEnvelope, sha256Hex, signResponse, wantsEnvelope } from '../../../protocol/index.js';
 import type { ResponseSigning, SignedCall } from '../../device-service/index.js';
 
 /**
@@ -59,22 +59,35 @@ function tooLarge(limit: number): StratusError {
   return new StratusError('too_large', `the body is over the limit of ${limit} bytes`);
 }
 
-/** Writes an answer with X-Stratus-Time and, when the app is known, X-Stratus-Signature over its body. */
+/**
+ * Writes an answer with X-Stratus-Time and, when the app is known, X-Stratus-Signature over its body;
+ * in the envelope when the device asked for it (PROTOCOL §3.1): the body then starts with the line
+ * that carries status, time, Retry-After and the signature, a 304 goes out as 200, and the header
+ * signature covers the answer as sent.
+ */
 export function writeAnswer(res: ServerResponse, call: DeviceCall, answer: DeviceAnswer): void {
-  const body = answer.body ?? '';
+  let body = answer.body ?? '';
+  let status = answer.status;
   const headers = answer.headers;
   headers[HEADER_TIME] = String(call.now);
-  if (call.signing) {
-    const bodySha256 = answer.stream ? EMPTY_SHA256 : sha256Hex(body);
-    headers[HEADER_SIGNATURE] = signResponse(call.signing.secret, { nonce: call.signing.nonce, status: answer.status, time: call.now, bodySha256 });
+  const signing = call.signing;
+  if (signing) {
+    const sign = (s: number, bodySha256: string) => signResponse(signing.secret, { nonce: signing.nonce, status: s, time: call.now, bodySha256 });
+    let signature = sign(status, answer.stream ? EMPTY_SHA256 : sha256Hex(body));
+    if (!answer.stream && wantsEnvelope(call.headers.accept)) {
+      body = formatEnvelope({ status, time: call.now, retryAfterSeconds: Number(headers['retry-after'] ?? 0), signature }) + body;
+      if (status === 304) status = 200;
+      signature = sign(status, sha256Hex(body));
+    }
+    headers[HEADER_SIGNATURE] = signature;
   }
   if (answer.stream) {
-    res.writeHead(answer.status, headers);
+    res.writeHead(status, headers);
     answer.stream(res);
     return;
   }
-  if (answer.status !== 304) headers['content-length'] = String(Buffer.byteLength(body));
-  res.writeHead(answer.status, headers);
+  if (status !== 304) headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, headers);
   res.end(body);
 }
 
