@@ -11,7 +11,7 @@
  * and 13 are TAB, LF and CR), bytes 16-19
  * open a section written only when the request is signed, conditional, has a body, or always. */
 static const char head_template[] STRATUS_PROGMEM =
-    "\001 \002 HTTP/1.1\r\nHost: \003\r\nConnection: close\r\nAccept: text/plain\r\n"
+    "\001 \002 HTTP/1.1\r\nHost: \003\r\nConnection: close\r\nAccept: text/plain; envelope=1\r\n"
     "\020X-Stratus-App: \004\r\nX-Stratus-Device: \005\r\nX-Stratus-Time: \006\r\nX-Stratus-Nonce: \007\r\n"
     "X-Stratus-Signature: \010\r\n"
     "\021If-None-Match: \016\r\n"
@@ -161,7 +161,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   if (error == STRATUS_OK) error = read_answer(c, a, started, x.chunk, sizeof x.chunk);
   t->close(t->ctx);
   if (error != STRATUS_OK) return error;
-  c->last_status = a->status;
+  c->last_status = a->status; /* (the envelope's, not yet verified: what a log may show) */
   if (!r->is_signed) return a->error;
   if (a->error == STRATUS_E_TOO_LARGE_ANSWER) return a->error; /* drained: it cannot be verified, nor applied */
   if (!stratus_answer_verified(a, c->secret, x.nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;

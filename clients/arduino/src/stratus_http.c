@@ -6,6 +6,7 @@
 #include "stratus_hex.h"
 #include "stratus_pgm.h"
 #include "stratus_sign.h"
+#include "stratus_sync.h"
 
 /* ---- writer ---- */
 
@@ -72,22 +73,13 @@ void stratus_out_hex(stratus_out *out, const uint8_t *bytes, size_t len) {
 
 /* ---- answer reader ---- */
 
-/* The headers kept, lower case, NUL-separated (flash on AVR), in the order of these values. */
-enum { H_OTHER, H_CONTENT_LENGTH, H_TIME, H_SIGNATURE, H_ETAG, H_RETRY_AFTER, H_TRANSFER_ENCODING };
-static const char header_names[] STRATUS_PROGMEM =
-    "content-length\0x-stratus-time\0x-stratus-signature\0etag\0retry-after\0transfer-encoding\0";
 static const char http_prefix[] STRATUS_PROGMEM = "HTTP/1.";
-#define MAX_HEAD_BYTES 4096
 
 void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
   memset(a, 0, sizeof *a);
   a->body = body;
   a->body_size = body_size;
-  if (body_size > 0) body[0] = '\0';
-  a->content_length = (size_t)-1; /* until a Content-Length says otherwise: read until close */
-  stratus_sha256_init(&a->mac.inner);
-  a->state = STRATUS_ANSWER_STATUS;
-  if (body_size == 0) { /* not even room for a head line */
+  if (body_size < 16) { /* not even room for the status line */
     a->state = STRATUS_ANSWER_FAILED;
     a->error = STRATUS_E_TOO_LARGE_ANSWER;
   }
@@ -96,14 +88,13 @@ void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
 static STRATUS_NOINLINE void fail(stratus_answer *a, stratus_error error) {
   a->state = STRATUS_ANSWER_FAILED;
   a->error = error;
-  if (a->body_len == 0 && a->body_size > 0) a->body[0] = '\0'; /* no head line left behind as a body */
 }
 
-/* "HTTP/1.x NNN[ reason]" (NUL-terminated) */
-static void status_line(stratus_answer *a, const char *line, size_t n) {
+/* "HTTP/1.x NNN…": the first 12 bytes of the status line, gathered in the body buffer. */
+static void status_line(stratus_answer *a) {
   uint32_t status;
-  if (n < 12 || !stratus_flash_equals(line, 7, http_prefix) || line[7] < '0' || line[7] > '9' || line[8] != ' ' ||
-      (n > 12 && line[12] != ' ') || !stratus_parse_u32(line + 9, 3, &status)) {
+  if (a->line_len < 12 || !stratus_flash_equals(a->body, 7, http_prefix) || a->body[8] != ' ' ||
+      !stratus_parse_u32(a->body + 9, 3, &status)) {
     fail(a, STRATUS_E_BAD_ANSWER);
     return;
   }
@@ -111,122 +102,62 @@ static void status_line(stratus_answer *a, const char *line, size_t n) {
   a->state = STRATUS_ANSWER_HEADERS;
 }
 
-static void head_ended(stratus_answer *a) {
-  a->body[0] = '\0';
-  if (a->status < 200 || a->status == 204 || a->status == 304) {
-    a->state = STRATUS_ANSWER_DONE;
-  } else { /* a body of Content-Length bytes, or read until close */
-    a->state = a->content_length == 0 ? STRATUS_ANSWER_DONE : STRATUS_ANSWER_BODY;
+/* The body's first line ended: when it is the envelope (PROTOCOL §3.1), its fields are kept and
+ * it leaves the buffer to the body. */
+static void first_line(stratus_answer *a) {
+  stratus_record r;
+  size_t pos = 0;
+  a->line_len = 1;
+  if (a->dropped || stratus_sync_next(a->body, a->body_len, &pos, &r) != 1 || r.kind != STRATUS_RECORD_ENVELOPE ||
+      r.code.len != 2 * STRATUS_SHA256_BYTES || !stratus_hex_decode(r.code.at, a->signature, STRATUS_SHA256_BYTES)) {
+    return;
   }
-}
-
-/* One header line (without its line end, NUL-terminated): keeps what the known ones say. */
-static void header_line(stratus_answer *a, char *line, size_t n) {
-  char *value = (char *)memchr(line, ':', n);
-  size_t len;
-  uint8_t h;
-  uint32_t number = 0;
-  if (value == NULL) return;
-  h = stratus_flash_index(header_names, line, (size_t)(value - line), 1); /* names are case-insensitive */
-  if (h == H_OTHER) return;
-  while (*++value == ' ' || *value == '\t') {
-  }
-  len = strlen(value);
-  while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t')) len--;
-  value[len] = '\0';
-  if (!stratus_parse_u32(value, len, &number)) {
-    if (h <= H_TIME) { /* numbers, both */
-      fail(a, STRATUS_E_BAD_ANSWER);
-      return;
-    }
-    number = 0; /* Retry-After as an HTTP-date: not used */
-  }
-  switch (h) {
-    case H_CONTENT_LENGTH:
-      a->has_length = 1;
-      a->content_length = (size_t)number;
-      if (a->content_length != number || a->content_length == (size_t)-1) fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
-      break;
-    case H_TIME: /* kept as text too: the time as signed (PROTOCOL §3) */
-      a->time = number;
-      a->has_time = 1;
-      if (len >= sizeof a->time_text) fail(a, STRATUS_E_BAD_ANSWER);
-      else memcpy(a->time_text, value, len + 1);
-      break;
-    case H_SIGNATURE:
-      a->has_signature = len == 2 * STRATUS_SHA256_BYTES && stratus_hex_decode(value, a->signature, STRATUS_SHA256_BYTES);
-      break;
-    case H_ETAG: /* the ETag to send back; one too long to keep: none */
-      if (len >= sizeof a->etag) len = 0, value[0] = '\0';
-      memcpy(a->etag, value, len + 1);
-      break;
-    case H_RETRY_AFTER:
-      a->retry_after_s = number;
-      break;
-    default: /* Transfer-Encoding, any coding: this reader knows none (PROTOCOL answers carry Content-Length) */
-      fail(a, STRATUS_E_BAD_ANSWER);
-  }
-}
-
-/* A line of the head ended. It was gathered in the body buffer, which the body has not reached yet;
- * a line longer than the buffer is skipped (the answer buffer holds any line this reader needs). */
-static void line_ended(stratus_answer *a) {
-  size_t n = a->line_len;
-  a->line_len = 0;
-  a->body[n] = '\0';
-  if (a->state == STRATUS_ANSWER_STATUS) status_line(a, a->body, n); /* a long reason phrase may be cut */
-  else if (a->overlong) a->overlong = 0; /* skipped: an unknown header, or a known one no sane server sends that long */
-  else if (n == 0) head_ended(a);
-  else header_line(a, a->body, n);
-}
-
-/* Without a Content-Length, content_length is SIZE_MAX: the body then ends with the connection, and
- * a longer one than size_t counts fails below. */
-static void body_bytes(stratus_answer *a, const uint8_t *data, size_t len) {
-  size_t keep = a->body_size - 1 - a->body_len; /* the room left (the buffer keeps a byte for the NUL) */
-  if (len > a->content_length - a->body_seen) len = a->content_length - a->body_seen;
-  if (keep > len) keep = len;
-  memcpy(a->body + a->body_len, data, keep);
-  stratus_sha256_update(&a->mac.inner, data, keep);
-  a->body_len += keep;
-  a->body[a->body_len] = '\0';
-  a->body_seen += len;
-  if (a->body_seen == a->content_length) {
-    if (a->has_length) a->state = STRATUS_ANSWER_DONE;
-    else fail(a, STRATUS_E_TOO_LARGE_ANSWER); /* past what size_t counts */
-  }
-  if (a->state == STRATUS_ANSWER_DONE && a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
+  a->enveloped = 1;
+  a->status = (uint16_t)r.index;
+  a->time = r.time;
+  a->retry_after_s = r.cursor;
+  a->body_len = 0;
 }
 
 uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) {
-  while (len > 0 && a->state < STRATUS_ANSWER_BODY) { /* status line and headers */
-    char c = (char)*data++;
-    len--;
-    if (++a->header_bytes > MAX_HEAD_BYTES) fail(a, STRATUS_E_BAD_ANSWER);
-    else if (c == '\n') line_ended(a);
-    else if (c == '\r') continue;
-    else if (a->line_len + 1 < a->body_size) a->body[a->line_len++] = c;
-    else a->overlong = 1;
+  for (; len > 0 && a->state < STRATUS_ANSWER_DONE; data++, len--) {
+    char c = (char)*data;
+    if (a->state == STRATUS_ANSWER_BODY) {
+      if (a->body_len + 1 < a->body_size) a->body[a->body_len++] = c;
+      else a->dropped = 1;
+      if (c == '\n' && a->line_len == 0) first_line(a);
+    } else if (c == '\n') { /* the head's lines matter not: the envelope carries what is signed */
+      if (a->state == STRATUS_ANSWER_STATUS) status_line(a);
+      else if (a->line_len == 0) a->state = STRATUS_ANSWER_BODY;
+      a->line_len = 0;
+    } else if (c != '\r') {
+      if (a->state == STRATUS_ANSWER_STATUS && a->line_len < 12) a->body[a->line_len] = c;
+      if (a->line_len < 255) a->line_len++;
+    }
   }
-  if (len > 0 && a->state == STRATUS_ANSWER_BODY) body_bytes(a, data, len);
   return a->state;
 }
 
 uint8_t stratus_answer_end(stratus_answer *a) {
-  if (a->state == STRATUS_ANSWER_BODY && !a->has_length) {
+  if (a->state == STRATUS_ANSWER_BODY || (a->state == STRATUS_ANSWER_HEADERS && a->status == 304)) {
     a->state = STRATUS_ANSWER_DONE;
-    if (a->body_seen > a->body_len) a->error = STRATUS_E_TOO_LARGE_ANSWER;
-  } else if (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
+    if (a->dropped) a->error = STRATUS_E_TOO_LARGE_ANSWER;
+  } else if (a->state != STRATUS_ANSWER_FAILED) {
     fail(a, STRATUS_E_CLOSED);
   }
+  a->body[a->body_len] = '\0';
   return a->state;
 }
 
 STRATUS_NOINLINE int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
+  char time[11];
   uint8_t digest[STRATUS_SHA256_BYTES];
-  if (a->state != STRATUS_ANSWER_DONE || !a->has_signature || !a->has_time || a->body_seen != a->body_len) return 0;
+  if (a->state != STRATUS_ANSWER_DONE || a->dropped || !a->enveloped) return 0;
+  stratus_sha256_init(&a->mac.inner);
+  stratus_sha256_update(&a->mac.inner, (const uint8_t *)a->body, a->body_len);
   stratus_sha256_final(&a->mac.inner, digest);
-  return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, a->time_text, digest, a->signature);
+  time[stratus_format_u32(a->time, time)] = '\0';
+  return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, time, digest, a->signature);
 }
 
 /* What an error answer's body starts with before its code (PROTOCOL §4): the text line asked for,

@@ -1,6 +1,7 @@
 /* HTTP/1.1 as far as Stratus needs it: a buffered writer (to the transport, or only counted and
  * hashed, so a body's digest and length are known before it is sent without holding it in RAM), and
- * a push parser for the answer that keeps only what PROTOCOL §3 and the client need. */
+ * a push reader for the answer: the status line, the head skipped, the body kept until the peer
+ * closes. What the headers say comes in the answer's envelope (PROTOCOL §3.1), verified. */
 #ifndef STRATUS_HTTP_H
 #define STRATUS_HTTP_H
 
@@ -50,34 +51,32 @@ enum { STRATUS_ANSWER_STATUS, STRATUS_ANSWER_HEADERS, STRATUS_ANSWER_BODY, STRAT
 typedef struct stratus_answer {
   /* Small fields first: an AVR reaches a struct field in one instruction only within 63 bytes. */
   uint8_t state;
-  uint8_t overlong;     /* the head line being read did not fit the body buffer: skipped */
-  uint8_t has_length;   /* a Content-Length came: the body is that long, else it is read until close */
-  uint8_t has_time, has_signature;
-  uint16_t header_bytes;
-  uint16_t status;
-  size_t line_len;      /* the head line gathered so far, in the body buffer */
+  uint8_t line_len;     /* bytes of the head line being read (counted up to 255); in the body, 1 once its first line ended */
+  uint8_t dropped;      /* more came than the buffer holds: too large, read to its end and dropped */
+  uint8_t enveloped;    /* the body's first line was the envelope (PROTOCOL §3.1), read and taken out */
+  uint16_t status;      /* the HTTP status, or the envelope's */
   stratus_error error;  /* why the state is FAILED, or TOO_LARGE_ANSWER once DONE */
-  char *body;           /* the caller's buffer; the body is NUL-terminated there */
-  size_t body_size;     /* its size (the body may hold body_size - 1 bytes) */
+  char *body;           /* the caller's buffer: the body after the envelope, NUL-terminated */
+  size_t body_size;     /* the buffer's size (it holds body_size - 1 bytes of body) */
   size_t body_len;      /* bytes kept */
-  size_t body_seen;     /* bytes received (more than kept: too large, drained) */
-  size_t content_length; /* (an 8-bit MCU refuses one past 64 KB as too large, without draining it) */
-  uint32_t time;
+  uint32_t time;        /* the envelope's */
   uint32_t retry_after_s;
-  char time_text[11];
-  uint8_t signature[STRATUS_SHA256_BYTES];
-  char etag[STRATUS_ETAG_BYTES];
-  /* mac.inner hashes the body; once the body is whole, the same bytes serve as the HMAC context
-   * that signs the next request or verifies this answer (one context on an 8-bit stack, not three) */
+  uint8_t signature[STRATUS_SHA256_BYTES]; /* the envelope's */
+  /* hashes and signs the request on its way out, then verifies its answer (one context on an
+   * 8-bit stack, not three) */
   stratus_hmac mac;
 } stratus_answer;
 
+/* body_size ≥ 16 (the status line is read into it; the envelope line, ~90 B, too, before the body
+ * takes its place), else the answer fails as too large. */
 void stratus_answer_init(stratus_answer *a, char *body, size_t body_size);
-/* Feeds bytes as they come; returns the state. Bytes after the answer are ignored. */
+/* Feeds bytes as they come; returns the state. The body ends when the connection does. */
 uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len);
-/* The connection ended: completes a body read until close, else fails with STRATUS_E_CLOSED. */
+/* The connection ended: completes the body (TOO_LARGE_ANSWER when some was dropped), else fails
+ * with STRATUS_E_CLOSED. */
 uint8_t stratus_answer_end(stratus_answer *a);
-/* PROTOCOL §3 against this request's nonce: 0 when the signature is missing or wrong. */
+/* The envelope's signature (PROTOCOL §3.1, §3) checked against this request's nonce: 0 when the
+ * answer had no well-formed envelope or the signature is wrong. */
 int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce);
 /* The stable code an error answer names (`error: code …` or JSON `"code":"…"`), else by status. */
 stratus_error stratus_answer_code(const stratus_answer *a);

@@ -8,7 +8,7 @@
 
 /* Each kind's fields in order (flash on AVR), one letter each: numbers T time, S seq, X index,
  * C cursor, H head; words I id (or `*`), K code, P scope, M stream, F from; R the rest of the line. */
-static const char formats[][7] STRATUS_PROGMEM = {"T", "IS", "XIKR", "PMCH", "PMSTFR"};
+static const char formats[][7] STRATUS_PROGMEM = {"T", "IS", "XIKR", "PMCH", "PMSTFR", "XTCK"};
 static const char letters[] STRATUS_PROGMEM = "TSXCHIKPMFR";
 static const uint8_t offsets[] STRATUS_PROGMEM = {
     offsetof(stratus_record, time),  offsetof(stratus_record, seq),    offsetof(stratus_record, index),
@@ -18,7 +18,7 @@ static const uint8_t offsets[] STRATUS_PROGMEM = {
 #define NUMBER_LETTERS 5
 
 /* The record kinds, in the order of the STRATUS_RECORD_ values (flash on AVR). */
-static const char kinds[] STRATUS_PROGMEM = "time\0accepted\0rejected\0cursor\0message\0config\0";
+static const char kinds[] STRATUS_PROGMEM = "time\0accepted\0rejected\0cursor\0message\0stratus\0config\0";
 
 /* Reads the fields of line[at, end) into r as the kind's format says; 0 when they do not fit it. */
 static int read_fields(const char *line, size_t at, size_t end, stratus_record *r) {

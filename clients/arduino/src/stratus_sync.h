@@ -18,6 +18,7 @@ enum {
   STRATUS_RECORD_REJECTED,
   STRATUS_RECORD_CURSOR,
   STRATUS_RECORD_MESSAGE,
+  STRATUS_RECORD_ENVELOPE, /* an answer's envelope: status in index, retry-after in cursor, signature in code */
   STRATUS_RECORD_CONFIG
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "stratus_config.h"
+#include "stratus_hex.h"
 #include "stratus_internal.h"
 #include "stratus_pgm.h"
 #include "stratus_sync.h"
@@ -79,26 +80,39 @@ static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer 
  * through c->poll, which stratus_use_config_poll sets. */
 static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
   stratus_answer *a = (stratus_answer *)answer;
+  uint8_t digest[STRATUS_SHA256_BYTES];
+  char etag[2 + 2 * 12 + 1];
   stratus_error error = request(c, a, m_get, p_config, NULL, 0, REQ_SIGNED | REQ_CONDITIONAL);
   if (error != STRATUS_OK || a->status == 304) return error;
   if (a->status != 200) return answer_error(c, a);
-  return take_config(c, a->body, a->body_len, a->etag, strlen(a->etag));
+  /* the ETag is the text's (PROTOCOL §5.2): `"` + 24 hex digits of its SHA-256 + `"` (the answer's
+   * hash context is free once it is verified) */
+  stratus_sha256_init(&a->mac.inner);
+  stratus_sha256_update(&a->mac.inner, (const uint8_t *)a->body, a->body_len);
+  stratus_sha256_final(&a->mac.inner, digest);
+  etag[0] = '"';
+  stratus_hex_encode(digest, 12, etag + 1);
+  etag[25] = '"';
+  return take_config(c, a->body, a->body_len, etag, 26);
 }
 
-/* stratus.config_url: a signed static file, checked against app and device (PROTOCOL §5). Reached
- * only through c->fetch_static, which stratus_use_static_config sets. */
+/* stratus.config_url: a signed static file, checked against app and device (PROTOCOL §5.4), fetched
+ * whole each time (this reader keeps no header, so no ETag of the static host's) and taken when it
+ * differs from the config held. Reached only through c->fetch_static, which
+ * stratus_use_static_config sets. */
 static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
   stratus_answer *a = (stratus_answer *)answer;
   size_t text_len;
-  stratus_error error = request(c, a, m_get, NULL, url, url_len, REQ_CONDITIONAL);
-  if (error != STRATUS_OK || a->status == 304) return error;
+  stratus_error error = request(c, a, m_get, NULL, url, url_len, 0);
+  if (error != STRATUS_OK) return error;
   if (a->status != 200) return stratus_error_from_status(a->status);
   error = stratus_static_verify(c->secret, c->app, c->device, a->body, a->body_len, &text_len);
   if (error != STRATUS_OK) {
     stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
     return error;
   }
-  return take_config(c, a->body, text_len, a->etag, strlen(a->etag));
+  if (text_len == c->config_len && memcmp(c->config, a->body, text_len) == 0) return STRATUS_OK;
+  return take_config(c, a->body, text_len, "", 0);
 }
 
 /* 0 when the config names no stratus.config_url; else 1, and *error says how fetching it went. */

@@ -1,4 +1,5 @@
-/* libFuzzer: the HTTP answer reader, fed in pieces whose size the first byte picks. */
+/* libFuzzer: the HTTP answer reader and its envelope (PROTOCOL §3.1), fed in pieces whose size the
+ * first byte picks. */
 #include <stdint.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   stratus_answer_end(&a);
   if (a.body_len >= sizeof body || body[a.body_len] != '\0') __builtin_trap();
   (void)stratus_answer_verified(&a, "secret", "nonce");
+  /* the envelope read or not, the body stays inside the buffer and NUL-terminated */
+  if (a.body < body || a.body + a.body_len >= body + sizeof body || a.body[a.body_len] != '\0') __builtin_trap();
   (void)stratus_answer_code(&a);
   return 0;
 }

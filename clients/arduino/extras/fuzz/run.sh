@@ -21,7 +21,7 @@ node -e '
   v.syncText.forEach((s, i) => { put("sync", "s" + i, s.body); put("client", "s" + i, s.body); });
   [...v.configText, ...v.configParse].forEach((c, i) => put("config", "c" + i, c.text));
   v.staticConfig.forEach((s, i) => put("static", "f" + i, s.file));
-  v.responses.forEach((r, i) => put("http", "h" + i, "\u0007HTTP/1.1 " + r.status + " X\r\nX-Stratus-Time: " + r.time + "\r\nX-Stratus-Signature: " + r.signature + "\r\nETag: \"e\"\r\nContent-Length: " + Buffer.byteLength(r.body) + "\r\n\r\n" + r.body));
+  v.responses.forEach((r, i) => put("http", "h" + i, "\u0007HTTP/1.1 " + r.status + " X\r\nX-Stratus-Time: " + r.time + "\r\nContent-Length: " + Buffer.byteLength(r.enveloped) + "\r\n\r\n" + r.enveloped));
 ' "$root/spec/vectors.json" "$work/seeds"
 
 status=0

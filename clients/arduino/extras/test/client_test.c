@@ -40,12 +40,26 @@ static void on_message(const char *stream, const char *data) {
   strcat(delivered, ";");
 }
 
+/* PROTOCOL §5.2: `"` + the first 24 hex digits of the text's SHA-256 + `"`. */
+static void config_etag(const char *text, char etag[27]) {
+  stratus_sha256 h;
+  uint8_t digest[32];
+  stratus_sha256_init(&h);
+  stratus_sha256_update(&h, text, strlen(text));
+  stratus_sha256_final(&h, digest);
+  etag[0] = '"';
+  stratus_hex_encode(digest, 12, etag + 1);
+  strcpy(etag + 25, "\"");
+}
+
+static const char *const poll_text = "a: 1\nname: x\\ny\nrefresh interval: 300\nstratus.refresh: 42\n";
 static void config_responder(fake_server *srv) {
-  char inm[64];
-  const char *text = "a: 1\nname: x\\ny\nrefresh interval: 300\nstratus.refresh: 42\n";
+  char inm[64], etag[27], header[48];
+  config_etag(poll_text, etag);
+  sprintf(header, "ETag: %s\r\n", etag);
   fake_header(srv, "If-None-Match", inm, sizeof inm);
-  if (strcmp(inm, "\"e1\"") == 0) fake_answer(srv, 304, 1800000001UL, "ETag: \"e1\"\r\n", "", 0, 1);
-  else fake_answer(srv, 200, 1800000001UL, "ETag: \"e1\"\r\n", text, strlen(text), 1);
+  if (strcmp(inm, etag) == 0) fake_answer(srv, 304, 1800000001UL, header, "", 0, 1);
+  else fake_answer(srv, 200, 1800000001UL, header, poll_text, strlen(poll_text), 1);
   if (tamper) srv->response[srv->response_len - 3] ^= 1;
 }
 
@@ -81,7 +95,7 @@ static void test_debug_level(void) {
 }
 
 static void test_config_poll(void) {
-  char out[16];
+  char out[16], etag[27], header[64];
   setup(config_responder);
   CHECK(stratus_get_long(&c, "a", 7) == 7, "fallback before any config");
   CHECK(stratus_update(&c) == STRATUS_OK, "first poll: %s", stratus_error_name(c.last_error));
@@ -91,7 +105,10 @@ static void test_config_poll(void) {
   CHECK(stratus_refresh_s(&c) == 42, "stratus.refresh");
   CHECK(stratus_get_long(&c, "a", 7) == 1 && c.cache[0].key != NULL, "cached get");
   CHECK(stratus_update(&c) == STRATUS_OK, "second poll");
-  CHECK(strstr(s.request, "\r\nIf-None-Match: \"e1\"\r\n") != NULL, "If-None-Match sent");
+  config_etag(poll_text, etag);
+  sprintf(header, "\r\nIf-None-Match: %s\r\n", etag);
+  CHECK(strstr(s.request, header) != NULL, "If-None-Match with the text's ETag (the client computes it)");
+  CHECK(memcmp(s.response, "HTTP/1.1 200 ", 13) == 0 && c.last_status == 304, "a 304 in its envelope: %u", (unsigned)c.last_status);
   CHECK(stratus_get_long(&c, "a", 7) == 1, "config kept on 304");
   CHECK(stratus_now(&c) == 1800000001UL, "clock from X-Stratus-Time");
   /* an answer altered in transit: refused, nothing applied */

@@ -1,6 +1,7 @@
 #include "fake_server.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stratus_hex.h"
@@ -91,7 +92,8 @@ const char *fake_body(const fake_server *s) {
 
 void fake_answer(fake_server *s, unsigned status, uint32_t time, const char *extra_headers, const char *body, size_t body_len,
                  int sign) {
-  char nonce[80], time_text[11], sig[65];
+  char nonce[80], time_text[11], sig[65], envelope[128];
+  const char *retry;
   uint8_t digest[32], mac[32];
   stratus_sha256 h;
   stratus_hmac m;
@@ -112,9 +114,17 @@ void fake_answer(fake_server *s, unsigned status, uint32_t time, const char *ext
   stratus_hmac_hex(&m, digest, 32);
   stratus_hmac_final(&m, mac);
   stratus_hex_encode(mac, 32, sig);
-  n = snprintf(s->response, sizeof s->response, "HTTP/1.1 %u X\r\nX-Stratus-Time: %s\r\n%s%s%s%sContent-Length: %zu\r\n\r\n",
-               status, time_text, sign ? "X-Stratus-Signature: " : "", sign ? sig : "", sign ? "\r\n" : "",
-               extra_headers != NULL ? extra_headers : "", status == 304 ? (size_t)0 : body_len);
+  /* a signed answer in its envelope (PROTOCOL §3.1), as the client asks: a 304 goes out as 200, and
+   * Retry-After (from extra_headers) rides in the envelope too */
+  retry = extra_headers != NULL ? strstr(extra_headers, "Retry-After: ") : NULL;
+  envelope[0] = '\0';
+  if (sign) {
+    snprintf(envelope, sizeof envelope, "stratus: %u %s %lu %s\n", status, time_text,
+             retry != NULL ? strtoul(retry + 13, NULL, 10) : 0UL, sig);
+  }
+  n = snprintf(s->response, sizeof s->response, "HTTP/1.1 %u X\r\nX-Stratus-Time: %s\r\n%sContent-Length: %zu\r\n\r\n%s",
+               sign && status == 304 ? 200 : status, time_text, extra_headers != NULL ? extra_headers : "",
+               strlen(envelope) + (status == 304 ? 0 : body_len), envelope);
   memcpy(s->response + n, body, body_len);
   s->response_len = (size_t)n + body_len;
   s->response_at = 0;

@@ -21,50 +21,41 @@ static uint8_t feed_all(stratus_answer *a, const char *http, size_t step) {
 static void test_http_reader(void) {
   char body[96], small[32];
   stratus_answer a;
-  static const char *garbage[] = {"HTTX/1.1 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 20\r\n",
-                                  "HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n",
-                                  "HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n",
-                                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                                  "HTTP/1.1 200 OK\r\nX-Stratus-Time: 12 34\r\n\r\n", "\r\n\r\n"};
+  static const char *garbage[] = {"HTTX/1.1 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 20\r\n", "HTTP/1.1  200 OK\r\n",
+                                  "\r\n\r\n"};
+  static const char *not_enveloped[] = {"", "stratus: 200 1 0\n", "stratus: 200 1 0 zz\n",
+                                        "stratus: 200 1 0 0123456789012345678901234567890123456789012345678901234567890123x\n",
+                                        "stratus: 2x0 1 0 0123456789012345678901234567890123456789012345678901234567890123\n",
+                                        "time: 5\n"};
   size_t i;
   for (i = 0; i < sizeof garbage / sizeof *garbage; i++) {
     stratus_answer_init(&a, body, sizeof body);
     CHECK(feed_all(&a, garbage[i], 3) == STRATUS_ANSWER_FAILED && a.error == STRATUS_E_BAD_ANSWER, "garbage %zu refused", i);
   }
-  /* oversize: drained, flagged, never verified */
+  /* oversize: read to its end, flagged, never verified */
   stratus_answer_init(&a, small, sizeof small);
-  CHECK(feed_all(&a, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789", 7) == STRATUS_ANSWER_DONE, "drained");
-  CHECK(a.error == STRATUS_E_TOO_LARGE_ANSWER && a.body_len == 31 && a.body_seen == 40, "oversize flagged");
-  /* the head is gathered in the body buffer: a longer line is skipped, a long reason phrase cut */
-  stratus_answer_init(&a, small, sizeof small);
-  CHECK(feed_all(&a, "HTTP/1.1 404 Not Found Anywhere On This Server\r\nX-Long: 0123456789012345678901234567890123456789\r\nETag: \"e\"\r\nContent-Length: 2\r\n\r\nno", 5) == STRATUS_ANSWER_DONE, "long lines");
-  CHECK(a.status == 404 && strcmp(a.etag, "\"e\"") == 0 && a.body_len == 2 && strcmp(small, "no") == 0, "after a skipped line");
+  feed_all(&a, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789", 7);
+  CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE, "drained");
+  CHECK(a.error == STRATUS_E_TOO_LARGE_ANSWER && a.body_len == 31 && a.dropped, "oversize flagged");
   CHECK(!stratus_answer_verified(&a, "s", "n"), "oversize never verifies");
-  /* a body read until close; a cut-off body fails */
+  /* the head is skipped whatever its lines: a long reason phrase, long and unknown headers */
+  stratus_answer_init(&a, small, sizeof small);
+  feed_all(&a, "HTTP/1.1 404 Not Found Anywhere On This Server\r\nX-Long: 0123456789012345678901234567890123456789\nETag: \"e\"\r\n\r\nno", 5);
+  CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE && a.status == 404 && a.body_len == 2 && strcmp(small, "no") == 0, "long lines skipped");
+  /* the body ends with the connection; one cut off in the head fails */
   stratus_answer_init(&a, body, sizeof body);
   feed_all(&a, "HTTP/1.0 200 OK\r\n\r\nabc", 1);
   CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE && a.body_len == 3 && strcmp(body, "abc") == 0, "until close");
   stratus_answer_init(&a, body, sizeof body);
-  feed_all(&a, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", 1);
+  feed_all(&a, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", 1);
   CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_FAILED && a.error == STRATUS_E_CLOSED, "cut short");
-  /* headers: case, white space, unknown ones, an ETag too long to keep, a bad signature */
-  stratus_answer_init(&a, body, sizeof body);
-  feed_all(&a,
-           "HTTP/1.1 304 Not Modified\nETAG:\t\"abc\"\nx-other: 1\nretry-after: 7\nX-Stratus-Signature: zz\n"
-           "Content-Length: 0\n\n",
-           2);
-  CHECK(a.state == STRATUS_ANSWER_DONE && a.status == 304 && strcmp(a.etag, "\"abc\"") == 0, "etag %s", a.etag);
-  CHECK(a.retry_after_s == 7 && !a.has_signature, "retry-after, bad signature not kept");
-  stratus_answer_init(&a, body, sizeof body);
-  feed_all(&a, "HTTP/1.1 200 OK\r\nETag: \"012345678901234567890123456789\"\r\nContent-Length: 0\r\n\r\n", 5);
-  CHECK(a.state == STRATUS_ANSWER_DONE && a.etag[0] == '\0', "a long ETag is dropped");
-  {
-    char big[5000];
-    memset(big, 'a', sizeof big);
-    memcpy(big, "HTTP/1.1 200 OK\r\nX: ", 20);
-    big[sizeof big - 1] = '\0';
+  CHECK(!stratus_answer_verified(&a, "s", "n"), "a failed answer never verifies");
+  /* without a well-formed envelope nothing verifies (its good signatures: vectors_test.c) */
+  for (i = 0; i < sizeof not_enveloped / sizeof *not_enveloped; i++) {
     stratus_answer_init(&a, body, sizeof body);
-    CHECK(feed_all(&a, big, 64) == STRATUS_ANSWER_FAILED, "endless head refused");
+    feed_all(&a, "HTTP/1.1 200 OK\r\n\r\n", 4);
+    stratus_answer_feed(&a, (const uint8_t *)not_enveloped[i], strlen(not_enveloped[i]));
+    CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE && !stratus_answer_verified(&a, "s", "n"), "not enveloped %zu", i);
   }
 }
 

@@ -33,9 +33,9 @@ const nreq = list('V_REQUESTS', 'v_request', v.requests, (r) =>
   `{${c(r.name)}, ${c(r.method)}, ${c(r.target)}, ${c(r.app)}, ${c(r.device)}, ${r.time}UL, ${c(r.nonce)}, ${c(r.body)}, ${len(r.body)}, ${c(r.bodySha256)}, ${c(r.signature)}}`);
 emit(`#define V_REQUESTS_N ${nreq}`);
 
-emit('typedef struct { const char *name, *nonce; unsigned status; unsigned long time; const char *body; size_t body_len; const char *body_sha256, *signature; } v_response;');
+emit('typedef struct { const char *name, *nonce; unsigned status; unsigned long time; const char *body; size_t body_len; const char *body_sha256, *signature; unsigned long retry_after; const char *enveloped; size_t enveloped_len; } v_response;');
 const nres = list('V_RESPONSES', 'v_response', v.responses, (r) =>
-  `{${c(r.name)}, ${c(r.nonce)}, ${r.status}, ${r.time}UL, ${c(r.body)}, ${len(r.body)}, ${c(r.bodySha256)}, ${c(r.signature)}}`);
+  `{${c(r.name)}, ${c(r.nonce)}, ${r.status}, ${r.time}UL, ${c(r.body)}, ${len(r.body)}, ${c(r.bodySha256)}, ${c(r.signature)}, ${r.retryAfterSeconds}UL, ${c(r.enveloped)}, ${len(r.enveloped)}}`);
 emit(`#define V_RESPONSES_N ${nres}`);
 
 emit('typedef struct { const char *key, *value; } v_pair;');

@@ -82,7 +82,7 @@ static void test_requests(void) {
   }
 }
 
-/* The answer as HTTP bytes, fed in pieces of `step` bytes. */
+/* The answer as HTTP bytes, fed in pieces of `step` bytes, then the connection's end. */
 static stratus_answer read_http(const char *http, size_t len, size_t step, char *body, size_t body_size) {
   stratus_answer a;
   size_t at = 0;
@@ -92,6 +92,7 @@ static stratus_answer read_http(const char *http, size_t len, size_t step, char 
     stratus_answer_feed(&a, (const uint8_t *)http + at, n);
     at += n;
   }
+  stratus_answer_end(&a); /* the peer closes */
   return a;
 }
 
@@ -111,22 +112,28 @@ static void test_responses(void) {
     CHECK(stratus_verify_answer(V_SECRET, r->nonce, r->status, time_text, digest, sig), "response %s: verifies", r->name);
     CHECK(!stratus_verify_answer(V_SECRET, "other-nonce", r->status, time_text, digest, sig), "response %s: nonce bound", r->name);
     CHECK(!stratus_verify_answer(V_SECRET, r->nonce, r->status + 1, time_text, digest, sig), "response %s: status bound", r->name);
-    n = (size_t)snprintf(http, sizeof http,
-                         "HTTP/1.1 %u Whatever\r\nx-stratus-time: %s\r\nX-Stratus-Signature:  %s \r\nContent-Length: %lu\r\n\r\n",
-                         r->status, time_text, r->signature, (unsigned long)(r->status == 304 ? 0 : r->body_len));
-    memcpy(http + n, r->body, r->body_len);
-    n += r->body_len;
+    /* as the client reads it: any head, then the enveloped body until the connection closes (§3.1) */
+    n = (size_t)snprintf(http, sizeof http, "HTTP/1.1 %u Whatever\r\nx-stratus-time: %s\r\nContent-Length: %lu\r\n\r\n",
+                         r->status == 304 ? 200 : r->status, time_text, (unsigned long)r->enveloped_len);
+    memcpy(http + n, r->enveloped, r->enveloped_len);
+    n += r->enveloped_len;
     for (step = 1; step <= n; step = step < 8 ? step + 1 : step * 3) {
       stratus_answer a = read_http(http, n, step, body, sizeof body);
       CHECK(a.state == STRATUS_ANSWER_DONE && a.error == STRATUS_OK, "response %s step %lu: read", r->name, (unsigned long)step);
-      CHECK(a.status == r->status && a.body_len == r->body_len, "response %s step %lu: status/length", r->name, (unsigned long)step);
       CHECK(stratus_answer_verified(&a, V_SECRET, r->nonce), "response %s step %lu: verified", r->name, (unsigned long)step);
+      CHECK(a.status == r->status && a.time == r->time && a.retry_after_s == r->retry_after && a.body_len == r->body_len &&
+                memcmp(a.body, r->body, r->body_len) == 0 && a.body[a.body_len] == '\0',
+            "response %s step %lu: status, time, Retry-After and body from the envelope", r->name, (unsigned long)step);
     }
-    if (r->body_len > 0) { /* one byte flipped in transit */
+    { /* one byte flipped in transit: in the body, or in the envelope's status */
       stratus_answer a;
       http[n - 1] ^= 1;
       a = read_http(http, n, n, body, sizeof body);
-      CHECK(!stratus_answer_verified(&a, V_SECRET, r->nonce), "response %s: a flipped byte is refused", r->name);
+      CHECK(!stratus_answer_verified(&a, V_SECRET, r->nonce), "response %s: a flipped last byte is refused", r->name);
+      http[n - 1] ^= 1;
+      http[n - r->enveloped_len + 9] ^= 1;
+      a = read_http(http, n, n, body, sizeof body);
+      CHECK(!stratus_answer_verified(&a, V_SECRET, r->nonce), "response %s: a flipped status is refused", r->name);
     }
   }
 }
