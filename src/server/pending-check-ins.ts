@@ -10,6 +10,12 @@ import type { CheckIn } from '../store/types.js';
  */
 export const SLICES = 30;
 export const SLICE_CHUNK = 4096;
+/**
+ * Repeats that may wait (~40 B each in the slices' Maps, ~5 MB): a fleet polling every 300 s keeps
+ * ~95k waiting with a million devices, a faster one would keep 31 s of its check-ins; past this a
+ * tick writes the following slices too, in turn, so memory stays bounded whatever the rate.
+ */
+export const MAX_WAITING = 131_072;
 
 export function sliceOf(deviceId: number): number {
   return Math.floor(deviceId / SLICE_CHUNK) % SLICES;
@@ -24,16 +30,20 @@ export class PendingCheckIns {
   private readonly slices = Array.from({ length: SLICES }, () => new Map<number, number>());
   /** The slice the next tick writes. */
   private turn = 0;
+  /** Entries in the slices. */
+  private waiting = 0;
+
+  constructor(private readonly maxWaiting = MAX_WAITING) {}
 
   get size(): number {
-    return this.news.size + this.slices.reduce((n, s) => n + s.size, 0);
+    return this.news.size + this.waiting;
   }
 
   /** Due on the next tick; merged with what is pending for the device (latest time, newest address). */
   addNews(checkIn: CheckIn): void {
     const slice = this.slices[sliceOf(checkIn.deviceId)] as Map<number, number>;
     const queued = slice.get(checkIn.deviceId);
-    if (queued !== undefined) slice.delete(checkIn.deviceId);
+    if (queued !== undefined && slice.delete(checkIn.deviceId)) this.waiting -= 1;
     const held = this.news.get(checkIn.deviceId);
     this.news.set(checkIn.deviceId, {
       deviceId: checkIn.deviceId,
@@ -50,7 +60,10 @@ export class PendingCheckIns {
       return;
     }
     const slice = this.slices[sliceOf(deviceId)] as Map<number, number>;
-    if (time > (slice.get(deviceId) ?? 0)) slice.set(deviceId, time);
+    const queued = slice.get(deviceId);
+    if (queued !== undefined && queued >= time) return;
+    if (queued === undefined) this.waiting += 1;
+    slice.set(deviceId, time);
   }
 
   /** The pending time of a device, 0 when nothing is pending. */
@@ -60,14 +73,17 @@ export class PendingCheckIns {
 
   delete(deviceId: number): void {
     this.news.delete(deviceId);
-    this.slices[sliceOf(deviceId)]?.delete(deviceId);
+    if (this.slices[sliceOf(deviceId)]?.delete(deviceId)) this.waiting -= 1;
   }
 
-  /** What a tick writes: the news and the slice whose turn it is, in device-id order. */
+  /** What a tick writes: the news and the slice whose turn it is (and the next while too many wait), in device-id order. */
   takeTick(): CheckIn[] {
-    const slice = this.slices[this.turn] as Map<number, number>;
-    this.turn = (this.turn + 1) % SLICES;
-    return byId([...this.takeNewsEntries(), ...timesOf(slice)]);
+    const batch = this.takeNewsEntries();
+    do {
+      batch.push(...this.timesOf(this.slices[this.turn] as Map<number, number>));
+      this.turn = (this.turn + 1) % SLICES;
+    } while (this.waiting > this.maxWaiting);
+    return byId(batch);
   }
 
   takeNews(): CheckIn[] {
@@ -75,7 +91,7 @@ export class PendingCheckIns {
   }
 
   takeAll(): CheckIn[] {
-    return byId([...this.takeNewsEntries(), ...this.slices.flatMap(timesOf)]);
+    return byId([...this.takeNewsEntries(), ...this.slices.flatMap((slice) => this.timesOf(slice))]);
   }
 
   /** A batch that failed to be written, back as news (retried on the next tick) under anything newer. */
@@ -88,13 +104,14 @@ export class PendingCheckIns {
     this.news = new Map();
     return news;
   }
-}
 
-function timesOf(slice: Map<number, number>): CheckIn[] {
-  const batch: CheckIn[] = [];
-  for (const [deviceId, time] of slice) batch.push({ deviceId, time, address: null });
-  slice.clear();
-  return batch;
+  private timesOf(slice: Map<number, number>): CheckIn[] {
+    const batch: CheckIn[] = [];
+    for (const [deviceId, time] of slice) batch.push({ deviceId, time, address: null });
+    this.waiting -= slice.size;
+    slice.clear();
+    return batch;
+  }
 }
 
 function byId(batch: CheckIn[]): CheckIn[] {
