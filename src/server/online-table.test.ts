@@ -31,6 +31,8 @@ describe('OnlineTable', () => {
             assert.equal(table.delete(o.id), model.delete(o.id));
           } else if (o.op === 'get') {
             assert.deepEqual(table.get(o.id), model.get(o.id));
+            const held = model.get(o.id);
+            assert.equal(table.seenAt(o.id), held && held.offlineAt - held.windowSeconds);
           } else {
             const expected = [...model.values()].filter((e) => e.offlineAt <= o.now);
             for (const e of expected) model.delete(e.deviceId);

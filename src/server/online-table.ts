@@ -47,6 +47,12 @@ export class OnlineTable {
     return entry === NONE ? undefined : this.entry(entry);
   }
 
+  /** When this node last saw the device (its offline second less its window), undefined when not held. */
+  seenAt(deviceId: number): number | undefined {
+    const entry = this.find(deviceId);
+    return entry === NONE ? undefined : (this.offlineAt[entry] as number) - (this.windows[entry] as number);
+  }
+
   /** Adds the device or moves its offline time (and app, window); true when it was there already. */
   set(deviceId: number, appId: number, offlineAt: number, windowSeconds: number): boolean {
     let entry = this.find(deviceId);

@@ -61,7 +61,7 @@ export class FleetFeed {
   private async figures(full: boolean) {
     const { services } = this;
     await this.loadApps();
-    await services.presence.flush();
+    await services.presence.flushNews();
     const online = services.presence.onlineByApp();
     const apps: AppFigures[] = [];
     const pending: { app: string; device: string; address: string | null; firstSeen: number }[] = [];

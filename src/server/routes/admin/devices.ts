@@ -38,7 +38,7 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const target = await findApp(services, request.params.app);
-      await services.presence.flush();
+      await services.presence.flushNews();
       const q = request.query;
       const limit = q.limit ?? 100;
       const offset = q.offset ?? 0;
@@ -64,7 +64,7 @@ export function deviceRoutes(app: FastifyInstance, services: Services): void {
     { schema: { tags, security, summary: 'Show a device', params: deviceParams } },
     async (request) => {
       const target = await findApp(services, request.params.app);
-      await services.presence.flush();
+      await services.presence.flushNews();
       return { device: await deviceView(services, target, await findDevice(services, target, request.params.device)) };
     },
   );

@@ -173,7 +173,7 @@ export function streamRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const target = await findApp(services, request.params.app);
-      await services.presence.flush();
+      await services.presence.flushNews();
       const pending = await services.store.listDevices(target.id, { status: 'pending', limit: 1000, offset: 0 });
       const streams = await services.store.listStreams(target.id, SYSTEM_SCOPE);
       const now = services.clock();
