@@ -90,6 +90,19 @@ describe('DeviceTable', () => {
     assert.equal(table.find(1, 'dXv'), -1);
   });
 
+  it('knows whether an address moved: against the record it was put with, then the last one seen', () => {
+    const table = new DeviceTable(10);
+    const record = { id: 1, appId: 1, guid: 'dev', status: 'approved' as const, grants: null, firstSeen: 5, lastSeen: 100, lastAddress: '10.0.0.1' };
+    table.put(record, 0);
+    const entry = table.find(1, 'dev');
+    assert.equal(table.moveAddress(entry, '10.0.0.1'), false, 'the stored address');
+    assert.equal(table.moveAddress(entry, '10.0.0.2'), true);
+    assert.equal(table.moveAddress(entry, '10.0.0.2'), false);
+    table.put({ ...record, guid: 'new', lastAddress: null }, 0);
+    assert.equal(table.moveAddress(table.find(1, 'new'), '10.0.0.2'), true, 'unknown until first seen');
+    assert.equal(table.record(entry, 'dev').lastAddress, null, 'records carry no address');
+  });
+
   it('holds a large fleet through growth and arena compaction', () => {
     const table = new DeviceTable(50_000);
     const put = (i: number) => table.put({ id: i, appId: 1 + (i % 2), guid: `fleet-${i}`, status: 'approved', grants: null, firstSeen: 0, lastSeen: i, lastAddress: null }, 0);

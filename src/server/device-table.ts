@@ -27,6 +27,11 @@ export class DeviceTable {
   private used = new Uint8Array(16);
   private firstSeen = new Uint32Array(16);
   private lastSeen = new Uint32Array(16);
+  /**
+   * A hash of the last address, 0 when unknown: presence writes an address only when it changes,
+   * and the table keeps no address text (a million of them would cost ~40 MB).
+   */
+  private addressHashes = new Uint32Array(16);
   /** When the record was read from the store (or written by this node), in clock milliseconds. */
   private loadedAt = new Float64Array(16);
   private guidAt = new Uint32Array(16);
@@ -77,6 +82,14 @@ export class DeviceTable {
     if (time > (this.lastSeen[entry] as number)) this.lastSeen[entry] = time;
   }
 
+  /** Records the device's address; true when it differs from the one the entry had (or that was unknown). */
+  moveAddress(entry: number, address: string): boolean {
+    const hash = this.addressHash(address);
+    if (this.addressHashes[entry] === hash) return false;
+    this.addressHashes[entry] = hash;
+    return true;
+  }
+
   /** A new record object for the entry (the caller owns it); `guid` is the one it was found by. */
   record(entry: number, guid: string): DeviceRecord {
     return {
@@ -100,6 +113,7 @@ export class DeviceTable {
     this.statuses[entry] = STATUSES.indexOf(device.status);
     this.firstSeen[entry] = device.firstSeen;
     this.lastSeen[entry] = device.lastSeen;
+    this.addressHashes[entry] = device.lastAddress === null ? 0 : this.addressHash(device.lastAddress);
     this.loadedAt[entry] = loadedAt;
     if (device.grants) this.grants.set(entry, device.grants);
     else this.grants.delete(entry);
@@ -203,6 +217,7 @@ export class DeviceTable {
     this.used = grown(this.used, size);
     this.firstSeen = grown(this.firstSeen, size);
     this.lastSeen = grown(this.lastSeen, size);
+    this.addressHashes = grown(this.addressHashes, size);
     this.loadedAt = grown(this.loadedAt, size);
     this.guidAt = grown(this.guidAt, size);
     this.guidLength = grown(this.guidLength, size);
@@ -217,5 +232,10 @@ export class DeviceTable {
 
   private hash(appId: number, guid: string): number {
     return finish(fnvMix(fnvStart(this.seed, appId), guid));
+  }
+
+  /** Never 0 (unknown). Two addresses sharing a hash (2^-32) hide one move until the next. */
+  private addressHash(address: string): number {
+    return finish(fnvMix(fnvStart(this.seed, 1), address)) || 1;
   }
 }

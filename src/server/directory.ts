@@ -88,10 +88,16 @@ export class Directory {
     this.devices.put(device, this.clockMs());
   }
 
-  /** A check-in: the cached device's last-seen time moves forwards until its next read. */
-  seen(device: DeviceRecord): void {
+  /**
+   * A check-in: the cached device's last-seen time moves forwards until its next read, and its
+   * address is compared with the last one. True when the address is news: it differs from the
+   * cached one, or the device is not cached and it differs from the record's.
+   */
+  seen(device: DeviceRecord, address: string | null): boolean {
     const entry = this.devices.find(device.appId, device.guid);
-    if (entry >= 0) this.devices.setLastSeen(entry, device.lastSeen);
+    if (entry < 0) return address !== null && address !== device.lastAddress;
+    this.devices.setLastSeen(entry, device.lastSeen);
+    return address !== null && this.devices.moveAddress(entry, address);
   }
 
   private freshEntry(appId: number, guid: string): number {

@@ -37,10 +37,10 @@ describe('Presence', () => {
   });
 
   /** A presence service whose timer the test plays (tick) on a clock it sets; and the events it recorded. */
-  function presenceAt(clock: { now: number }, target: Store = store) {
+  function presenceAt(clock: { now: number }, target: Store = store, directory = new Directory(store, 5000, 900_000, 1000)) {
     const log = pino({ level: 'silent' });
     const events = new SystemEvents((input) => syncAndNotify(store, new LiveHub(), input), log, 60);
-    const presence = new Presence(target, events, log, new Directory(store, 5000, 900_000, 1000));
+    const presence = new Presence(target, events, log, directory);
     const recorded = async () =>
       (await store.readMessages({ appId: app.id, scope: SYSTEM_SCOPE, owner: '', stream: 'presence' }, 0, 1000, clock.now)).map(
         (m) => JSON.parse(m.value) as { device: string; online: boolean },
@@ -77,6 +77,33 @@ describe('Presence', () => {
     await presence.tick(clock.now);
     await presence.stop();
     assert.deepEqual((await recorded()).filter((e) => e.device === 'deleted').map((e) => e.online), [true]);
+  });
+
+  it('writes an address only when it changed for a device read from the cache (whose record carries no address)', async () => {
+    const clock = { now: T0 + 2500 };
+    const batches: CheckIn[][] = [];
+    const recording = Object.create(store) as Store;
+    recording.writePresence = (batch) => {
+      batches.push([...batch]);
+      return store.writePresence(batch);
+    };
+    const directory = new Directory(store, 5000, 900_000, 1000);
+    const { presence } = presenceAt(clock, recording, directory);
+    await store.insertDevice({ appId: app.id, guid: 'cached', status: 'approved', now: clock.now, address: '10.0.0.1' });
+    await directory.device(app.id, 'cached'); // the first request reads it from the store into the cache
+    for (const address of ['10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.2']) {
+      clock.now += 1;
+      const device = directory.peekDevice(app.id, 'cached') as DeviceRecord; // as each request finds it
+      assert.equal(device.lastAddress, null, 'a cached record carries no address');
+      presence.checkIn(app, device, device.lastSeen, address, clock.now, REFRESH);
+      await presence.tick(clock.now);
+    }
+    await presence.stop();
+    assert.deepEqual(
+      batches.map((b) => b.map((c) => c.address)),
+      [[null], [null], ['10.0.0.2'], [null]],
+    );
+    assert.equal((await store.getDevice(app.id, 'cached'))?.lastAddress, '10.0.0.2');
   });
 
   it('stores the last check-in time, and an address only when it changed', async () => {

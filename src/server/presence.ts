@@ -55,11 +55,11 @@ export class Presence {
     const seenHere = this.online.seenAt(device.id);
     const held = this.online.set(device.id, app.id, now + window, window);
     const wasOnline = held || (lastSeen !== null && lastSeen >= now - window);
-    // the store is told of an address only when it changes: most check-ins write a time alone
-    const moved = address !== null && address !== device.lastAddress;
     device.lastSeen = Math.max(device.lastSeen, now);
+    // the store is told of an address only when it changes: most check-ins write a time alone
+    // (the cache knows the last address; a cached record carries none)
+    const moved = this.cache.seen(device, address);
     device.lastAddress = address ?? device.lastAddress;
-    this.cache.seen(device);
     // Written on the next tick: a device new here (other nodes' markOffline must see it), a new
     // address, and a device silent here for more than its window less the lag: then the time of
     // every device online on some node is in the store before any node's window for it closes
