@@ -48,6 +48,17 @@ describe('Presence', () => {
     return { presence, recorded };
   }
 
+  /** The store, with each presence batch it is given kept in `batches`. */
+  function recordingStore() {
+    const batches: CheckIn[][] = [];
+    const recording = Object.create(store) as Store;
+    recording.writePresence = (batch) => {
+      batches.push([...batch]);
+      return store.writePresence(batch);
+    };
+    return { recording, batches };
+  }
+
   it('records a device online, keeps it online while it checks in, and offline once it is silent', async () => {
     const clock = { now: T0 };
     const { presence, recorded } = presenceAt(clock);
@@ -81,12 +92,7 @@ describe('Presence', () => {
 
   it('writes an address only when it changed for a device read from the cache (whose record carries no address)', async () => {
     const clock = { now: T0 + 2500 };
-    const batches: CheckIn[][] = [];
-    const recording = Object.create(store) as Store;
-    recording.writePresence = (batch) => {
-      batches.push([...batch]);
-      return store.writePresence(batch);
-    };
+    const { recording, batches } = recordingStore();
     const directory = new Directory(store, 5000, 900_000, 1000);
     const { presence } = presenceAt(clock, recording, directory);
     await store.insertDevice({ appId: app.id, guid: 'cached', status: 'approved', now: clock.now, address: '10.0.0.1' });
@@ -108,12 +114,7 @@ describe('Presence', () => {
 
   it('stores the last check-in time, and an address only when it changed', async () => {
     const clock = { now: T0 + 2000 };
-    const batches: CheckIn[][] = [];
-    const recording = Object.create(store) as Store;
-    recording.writePresence = (batch) => {
-      batches.push([...batch]);
-      return store.writePresence(batch);
-    };
+    const { recording, batches } = recordingStore();
     const { presence } = presenceAt(clock, recording);
     const device = await store.insertDevice({ appId: app.id, guid: 'roaming', status: 'approved', now: clock.now, address: '10.0.0.1' });
     const checkIn = async (address: string | null) => {

@@ -34,16 +34,20 @@ async function sendVector(url: string, v: any, extra: Record<string, string> = {
   });
 }
 
+/** A server at `time` holding the vectors' app and the config of the config-200 answer. */
+async function greenhouseAt(time: number): Promise<InProcessServer> {
+  const s = await startInProcess({}, time);
+  await s.createApp('greenhouse', vectors.secret, 'open');
+  await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/greenhouse/config', { set: { debug: '0', 'refresh interval': '300', variable: '7' } });
+  return s;
+}
+
 describe('vectors.json against a running server', () => {
   it('config-200: the get-config request is accepted and the answer carries the vector signature', async () => {
     const req = vector(vectors.requests, 'get-config');
     const res = vector(vectors.responses, 'config-200');
-    const s = await startInProcess({}, res.time);
+    const s = await greenhouseAt(res.time);
     try {
-      await s.createApp('greenhouse', vectors.secret, 'open');
-      await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/greenhouse/config', {
-        set: { debug: '0', 'refresh interval': '300', variable: '7' },
-      });
       const answer = await sendVector(s.url, req);
       assert.equal(answer.status, 200);
       assert.equal(await answer.text(), res.body);
@@ -203,10 +207,8 @@ describe('the answer envelope (PROTOCOL §3.1) against a running server', () => 
   it('config-200 enveloped is the vector, and the header signature covers the body as sent', async () => {
     const req = vector(vectors.requests, 'get-config');
     const res = vector(vectors.responses, 'config-200');
-    const s = await startInProcess({}, res.time);
+    const s = await greenhouseAt(res.time);
     try {
-      await s.createApp('greenhouse', vectors.secret, 'open');
-      await admin(s.url, s.adminToken, 'PATCH', '/v1/admin/apps/greenhouse/config', { set: { debug: '0', 'refresh interval': '300', variable: '7' } });
       const answer = await sendVector(s.url, req, ENVELOPE);
       const text = await answer.text();
       assert.equal(answer.status, 200);
