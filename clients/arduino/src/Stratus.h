@@ -23,7 +23,7 @@
 
 #include "stratus_client.h"
 
-#ifndef STRATUS_ANSWER_BYTES /* one whole answer: config text or a sync answer with its messages (96 B at least: the head is read through it) */
+#ifndef STRATUS_ANSWER_BYTES /* one whole answer: config text or a sync answer with its messages (100 B at least: the envelope line, ~90 B, is read through it) */
 #if defined(__AVR__)
 #define STRATUS_ANSWER_BYTES 256
 #else
