@@ -4,6 +4,9 @@ import { isErrorCode, StratusError } from '../../protocol/index.js';
 import type { CommitFigure, FromWriter, SerializedError, ToWriter, WriteCall, WriteOp } from './writer-protocol.js';
 import type { SqliteWrites } from './writes.js';
 
+/** The writer thread's young generation (V8's default is ~16 MB per semi-space on 64-bit). */
+const WRITER_YOUNG_GENERATION_MB = 8;
+
 type Args<K extends WriteOp> = Parameters<SqliteWrites[K]>;
 type Result<K extends WriteOp> = ReturnType<SqliteWrites[K]>;
 
@@ -41,7 +44,12 @@ export class WriterClient {
     maxBytes: number,
     private readonly health: StorageHealth,
   ) {
-    this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path, maxBytes } });
+    // The writer allocates little (a batch's rows and results): a young generation of V8's default
+    // size (~34 MB committed, touched by every scavenge) would be resident memory it never needs.
+    this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), {
+      workerData: { path, maxBytes },
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+    });
     this.worker.on('message', (message: FromWriter) => {
       if (!('results' in message)) return;
       this.inFlight--;
