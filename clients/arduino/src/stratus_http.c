@@ -139,7 +139,7 @@ uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) 
 }
 
 uint8_t stratus_answer_end(stratus_answer *a) {
-  if (a->state == STRATUS_ANSWER_BODY || (a->state == STRATUS_ANSWER_HEADERS && a->status == 304)) {
+  if (a->state == STRATUS_ANSWER_BODY) {
     a->state = STRATUS_ANSWER_DONE;
     if (a->dropped) a->error = STRATUS_E_TOO_LARGE_ANSWER;
   } else if (a->state != STRATUS_ANSWER_FAILED) {

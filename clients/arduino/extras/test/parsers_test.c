@@ -49,6 +49,9 @@ static void test_http_reader(void) {
   stratus_answer_init(&a, body, sizeof body);
   feed_all(&a, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", 1);
   CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_FAILED && a.error == STRATUS_E_CLOSED, "cut short");
+  stratus_answer_init(&a, body, sizeof body);
+  feed_all(&a, "HTTP/1.1 304 Not Modified\r\nETag: \"e\"\r\n", 1);
+  CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_FAILED && a.error == STRATUS_E_CLOSED, "a 304 cut short in its head too");
   CHECK(!stratus_answer_verified(&a, "s", "n"), "a failed answer never verifies");
   /* without a well-formed envelope nothing verifies (its good signatures: vectors_test.c) */
   for (i = 0; i < sizeof not_enveloped / sizeof *not_enveloped; i++) {
