@@ -191,10 +191,14 @@ export class DeviceTable {
     this.arenaUsed += guid.length;
   }
 
-  /** Copies the live GUIDs into an arena with room for `more` bytes (the same size when half was garbage). */
+  /**
+   * Copies the live GUIDs into an arena with room for `more` bytes: the same size when at least half
+   * was garbage, else twice the size (a million 12-byte GUIDs take a 16 MiB arena).
+   */
   private compactArena(more: number): void {
     const live = this.arenaUsed - this.arenaFree;
-    const size = Math.max(this.arena.length, 2 ** Math.ceil(Math.log2(2 * (live + more))));
+    let size = 2 * live > this.arena.length ? 2 * this.arena.length : this.arena.length;
+    while (size < live + more) size *= 2;
     const old = this.arena;
     this.arena = new Uint8Array(size);
     this.arenaUsed = 0;

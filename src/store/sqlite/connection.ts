@@ -17,12 +17,20 @@ export function preparePrivateFile(path: string): string | null {
   return mode & 0o077 ? `the data directory ${dir} is readable by other users (mode ${mode.toString(8)}): chmod 700 it, since the database holds app secrets` : null;
 }
 
+/**
+ * Each connection's page cache (better-sqlite3 builds SQLite with 16 MiB). The file's pages stay in
+ * the OS's cache either way; with a million devices the two connections' caches filled to 16 MiB
+ * each and stayed resident, a tenth of the server's memory.
+ */
+const PAGE_CACHE_KIB = 8192;
+
 /** Opens the file in WAL mode with an fsync on every commit: a resolved write is on disk. */
 export function openSqlite(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   return db;
 }
 
