@@ -2,9 +2,9 @@
 # Installs the Debian packages the device (C/Arduino) tests need, and only those that are missing:
 # the AVR compiler and libc, Debian's Arduino AVR core, simavr (binary, headers, library), the
 # Cortex-M compiler with newlib-nano, clang with the libFuzzer runtime, valgrind, libelf and
-# pkg-config. Idempotent and quick when everything is there (no apt call at all). Needs root and
-# the Debian package mirror when something is missing; says so and fails otherwise.
+# pkg-config. Idempotent and quick when everything is there (no apt call at all).
 set -euo pipefail
+source "$(dirname "$0")/apt-install.sh"
 
 need() { # PACKAGE TEST...: the package is missing when the test fails
   local package=$1
@@ -36,25 +36,4 @@ check() {
   if [ ${#missing[@]} -gt 0 ]; then mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u); fi
 }
 
-check
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-source "$(dirname "$0")/apt-lock.sh"
-check # another test may have installed them while we waited
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-echo "ensure-device-toolchain: missing ${missing[*]}: installing them with apt-get…" >&2
-if [ "$(id -u)" -ne 0 ]; then
-  echo "ensure-device-toolchain: not root, cannot install; run as root: apt-get install -y ${missing[*]}" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2; then
-  echo "ensure-device-toolchain: apt-get could not install ${missing[*]}" >&2
-  exit 1
-fi
-installed=("${missing[@]}")
-check
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "ensure-device-toolchain: still missing after apt-get: ${missing[*]}" >&2
-  exit 1
-fi
-echo "ensure-device-toolchain: installed ${installed[*]}" >&2
+ensure_packages ensure-device-toolchain --no-install-recommends

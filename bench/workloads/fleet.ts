@@ -2,8 +2,9 @@
 // random across the fleet, with 1k vs `devices` registered devices and `messages` retained
 // messages: poll latency p99 at the steady rate of a million devices refreshing every 300 s (at
 // full speed a p99 measures the queue, not the poll), polls a second at full speed, and the
-// server's resident memory with every device of the fleet online (each has checked in once). The fleet is written straight into the SQLite file (as a restore
-// would), which is faster than a million signed requests.
+// server's resident memory with every device of the fleet online (each has checked in once). The
+// fleet is written straight into the SQLite file (as a restore would), which is faster than a
+// million signed requests. Both servers run at once and are measured in turns (`turns`).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import Database from 'better-sqlite3';
 import { rssMb, startStratus } from '../peers/processes.js';
 import { quantile, type Figure } from '../report/stats.js';
 import { BenchDevice, benchAgent, paced } from './bench-device.js';
+import { SLICES } from '../../src/server/pending-check-ins.js';
 import { CONNECTIONS, load, presigned, signedHeaders, type Settings } from './http-load.js';
 
 export interface FleetScale {
@@ -89,68 +91,115 @@ interface FleetResult {
   rss: number[];
 }
 
-async function measure(scale: FleetScale, s: Settings): Promise<FleetResult> {
+/** A fleet's server, up with every device online. */
+interface Fleet {
+  scale: FleetScale;
+  stratus: Awaited<ReturnType<typeof startStratus>>;
+  secret: string;
+  etag: string;
+  agent: ReturnType<typeof benchAgent>;
+  dataDir: string;
+  result: FleetResult;
+}
+
+async function openFleet(scale: FleetScale, s: Settings): Promise<Fleet> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
-  try {
-    const first = await startStratus({ dataDir });
-    const secret = first.secret;
-    await first.stop();
-    const started = performance.now();
-    populate(join(dataDir, 'stratus.db'), scale);
-    process.stderr.write(`  fleet of ${scale.devices} devices and ${scale.messages} messages written in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-    const stratus = await startStratus({ dataDir, nodeArgs: s.nodeArgs });
-    const agent = benchAgent(CONNECTIONS);
-    try {
-      const probe = presigned(secret, 'GET', '/v1/config', 1, { device: () => 'fleet-0' })({}) as { headers: Record<string, string> };
-      const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;
-      await bringOnline(stratus.url, secret, scale.devices, etag);
-      const pick = () => `fleet-${Math.floor(Math.random() * scale.devices)}`;
-      const result: FleetResult = { p99: [], perSecond: [], rss: [] };
-      const steady = async (seconds: number): Promise<{ latencies: number[]; errors: number }> => {
-        const latencies: number[] = [];
-        const errors = await paced(POLL_RATE, seconds, async () => {
-          const sent = performance.now();
-          await new BenchDevice(stratus.url, secret, pick(), agent).poll(etag);
-          latencies.push(performance.now() - sent);
-        });
-        return { latencies, errors };
-      };
-      // Latency at a fleet's steady rate, each poll timed on its own, after a second of warm-up
-      // (connections, JIT, the device cache); then the full-speed runs, whose backlog (presence
-      // check-ins to store) would otherwise spill into the next steady run.
-      await steady(1);
-      for (let run = 0; run < s.runs; run++) {
-        const { latencies, errors } = await steady(s.seconds);
-        result.p99.push(quantile(latencies, 0.99));
-        process.stderr.write(`  fleet ${scale.devices} run ${run + 1}: poll p99 ${result.p99.at(-1)?.toFixed(2)} ms at ${POLL_RATE} polls/s (${errors} errors)\n`);
+  const first = await startStratus({ dataDir });
+  const secret = first.secret;
+  await first.stop();
+  const started = performance.now();
+  populate(join(dataDir, 'stratus.db'), scale);
+  process.stderr.write(`  fleet of ${scale.devices} devices and ${scale.messages} messages written in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  const stratus = await startStratus({ dataDir, nodeArgs: s.nodeArgs });
+  const probe = presigned(secret, 'GET', '/v1/config', 1, { device: () => 'fleet-0' })({}) as { headers: Record<string, string> };
+  const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;
+  await bringOnline(stratus.url, secret, scale.devices, etag);
+  return { scale, stratus, secret, etag, agent: benchAgent(CONNECTIONS), dataDir, result: { p99: [], perSecond: [], rss: [] } };
+}
+
+async function closeFleet(fleet: Fleet): Promise<void> {
+  fleet.agent.destroy();
+  await fleet.stratus.stop();
+  rmSync(fleet.dataDir, { recursive: true, force: true });
+}
+
+const pick = (fleet: Fleet) => () => `fleet-${Math.floor(Math.random() * fleet.scale.devices)}`;
+
+/** Latency at a fleet's steady rate, each poll timed on its own. */
+async function steady(fleet: Fleet, seconds: number): Promise<{ p99: number; errors: number }> {
+  const latencies: number[] = [];
+  const device = pick(fleet);
+  const errors = await paced(POLL_RATE, seconds, async () => {
+    const sent = performance.now();
+    await new BenchDevice(fleet.stratus.url, fleet.secret, device(), fleet.agent).poll(fleet.etag);
+    latencies.push(performance.now() - sent);
+  });
+  return { p99: quantile(latencies, 0.99), errors };
+}
+
+async function fullSpeed(fleet: Fleet, seconds: number): Promise<{ perSecond: number; errors: number }> {
+  const requests = presigned(fleet.secret, 'GET', '/v1/config', 30_000 * seconds, { device: pick(fleet), headers: { 'if-none-match': fleet.etag } });
+  return load(fleet.stratus.url, seconds, requests);
+}
+
+/**
+ * A window leaves check-ins that the server writes one slice a second for SLICES seconds
+ * (pending-check-ins.ts): a big fleet's backlog is waited out before the small fleet is measured,
+ * so neither is measured beside the other's leftover work. (The small fleet's is ~1,000 rows.)
+ */
+const BACKLOG_MS = (SLICES + 1) * 1000;
+
+/**
+ * Both fleets stay up and take turns, window by window (ABBA: small-big, big-small, …), so that
+ * whatever else the shared machine does falls on both alike; the ratio of two phases minutes apart
+ * measured the machine's drift as much as the fleet's size.
+ */
+function turns(small: Fleet, big: Fleet): (runs: number, measure: (fleet: Fleet, run: number) => Promise<unknown>) => Promise<void> {
+  let last: Fleet | null = null;
+  return async (runs, measure) => {
+    for (let run = 0; run < runs; run++) {
+      for (const fleet of run % 2 === 0 ? [small, big] : [big, small]) {
+        if (last === big && fleet === small) await new Promise((resolve) => setTimeout(resolve, BACKLOG_MS));
+        await measure(fleet, run);
+        last = fleet;
       }
-      for (let run = 0; run < s.runs; run++) {
-        const full = await load(stratus.url, s.seconds, presigned(secret, 'GET', '/v1/config', 30_000 * s.seconds, { device: pick, headers: { 'if-none-match': etag } }));
-        result.perSecond.push(full.perSecond);
-        result.rss.push(rssMb(stratus.pid));
-        process.stderr.write(`  fleet ${scale.devices} run ${run + 1}: ${Math.round(full.perSecond)} polls/s at full speed (${full.errors} errors), RSS ${result.rss.at(-1)?.toFixed(0)} MB\n`);
-      }
-      return result;
-    } finally {
-      agent.destroy();
-      await stratus.stop();
     }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  };
 }
 
 export async function fleetWorkload(big: FleetScale, s: Settings): Promise<Figure[]> {
-  const small = await measure({ devices: 1000, messages: 0 }, s);
-  const large = await measure(big, s);
-  const label = `${big.devices.toLocaleString('en-US')} devices, ${big.messages.toLocaleString('en-US')} messages`;
-  const rate = `at ${POLL_RATE.toLocaleString('en-US')} polls/s`;
-  return [
-    { name: `poll p99 ${rate}, 1,000 devices`, system: 'stratus', unit: 'ms', runs: small.p99, better: 'lower' },
-    { name: `poll p99 ${rate}, ${label}`, system: 'stratus', unit: 'ms', runs: large.p99, better: 'lower' },
-    { name: 'polls at full speed, 1,000 devices', system: 'stratus', unit: 'req/s', runs: small.perSecond, better: 'higher' },
-    { name: `polls at full speed, ${label}`, system: 'stratus', unit: 'req/s', runs: large.perSecond, better: 'higher' },
-    { name: 'server RSS, 1,000 devices', system: 'stratus', unit: 'MB', runs: small.rss, better: 'lower' },
-    { name: `server RSS, ${label}`, system: 'stratus', unit: 'MB', runs: large.rss, better: 'lower' },
-  ];
+  const fleets: Fleet[] = [];
+  try {
+    const small = await openFleet({ devices: 1000, messages: 0 }, s);
+    fleets.push(small);
+    const large = await openFleet(big, s);
+    fleets.push(large);
+    const inTurns = turns(small, large);
+    // a second of warm-up each (connections, JIT, the device cache)
+    await inTurns(1, (fleet) => steady(fleet, 1));
+    await inTurns(s.runs, async (fleet, run) => {
+      const { p99, errors } = await steady(fleet, s.seconds);
+      fleet.result.p99.push(p99);
+      process.stderr.write(`  fleet ${fleet.scale.devices} run ${run + 1}: poll p99 ${p99.toFixed(2)} ms at ${POLL_RATE} polls/s (${errors} errors)\n`);
+    });
+    // the full-speed runs last: their backlog would spill into a steady run
+    await inTurns(s.runs, async (fleet, run) => {
+      const full = await fullSpeed(fleet, s.seconds);
+      fleet.result.perSecond.push(full.perSecond);
+      fleet.result.rss.push(rssMb(fleet.stratus.pid));
+      process.stderr.write(`  fleet ${fleet.scale.devices} run ${run + 1}: ${Math.round(full.perSecond)} polls/s at full speed (${full.errors} errors), RSS ${fleet.result.rss.at(-1)?.toFixed(0)} MB\n`);
+    });
+    const label = `${big.devices.toLocaleString('en-US')} devices, ${big.messages.toLocaleString('en-US')} messages`;
+    const rate = `at ${POLL_RATE.toLocaleString('en-US')} polls/s`;
+    return [
+      { name: `poll p99 ${rate}, 1,000 devices`, system: 'stratus', unit: 'ms', runs: small.result.p99, better: 'lower' },
+      { name: `poll p99 ${rate}, ${label}`, system: 'stratus', unit: 'ms', runs: large.result.p99, better: 'lower' },
+      { name: 'polls at full speed, 1,000 devices', system: 'stratus', unit: 'req/s', runs: small.result.perSecond, better: 'higher' },
+      { name: `polls at full speed, ${label}`, system: 'stratus', unit: 'req/s', runs: large.result.perSecond, better: 'higher' },
+      { name: 'server RSS, 1,000 devices', system: 'stratus', unit: 'MB', runs: small.result.rss, better: 'lower' },
+      { name: `server RSS, ${label}`, system: 'stratus', unit: 'MB', runs: large.result.rss, better: 'lower' },
+    ];
+  } finally {
+    for (const fleet of fleets) await closeFleet(fleet);
+  }
 }
