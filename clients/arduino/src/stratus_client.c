@@ -61,14 +61,13 @@ void stratus_init_core(stratus_client *c, const char *url, const char *app, cons
 }
 
 stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app) {
-  size_t len = url_with_app != NULL ? strlen(url_with_app) : 0, slash = len;
-  while (slash > 0 && url_with_app[slash - 1] != '/') slash--;
+  const char *slash = url_with_app != NULL ? strrchr(url_with_app, '/') : NULL;
   /* the app is the last path segment, after "http://h/" at least and not empty; the base URL
    * itself is checked where it is used (stratus_url_parse) */
-  if (slash < 9 || slash == len || url_with_app[slash - 2] == '/') return STRATUS_E_BAD_URL;
+  if (slash == NULL || slash - url_with_app < 8 || slash[1] == '\0' || slash[-1] == '/') return STRATUS_E_BAD_URL;
   c->url = url_with_app;
-  c->url_len = slash - 1;
-  c->app = url_with_app + slash;
+  c->url_len = (size_t)(slash - url_with_app);
+  c->app = slash + 1;
   return STRATUS_OK;
 }
 

@@ -22,10 +22,12 @@ typedef struct stratus_request {
   const char *method; /* "GET" or "POST" */
   stratus_url url;    /* host, port; url.path is the target's prefix */
   const char *path;   /* appended to the prefix (NULL: none) */
-  uint8_t is_signed;
-  uint8_t has_body; /* the sync body of stratus_write_sync_body */
-  uint8_t conditional; /* If-None-Match with the ETag held */
+  uint8_t how;        /* STRATUS_REQ_ bits */
 } stratus_request;
+/* request bits; the head template's sections (stratus_exchange.c) follow them */
+#define STRATUS_REQ_SIGNED 1      /* signed, its answer verified */
+#define STRATUS_REQ_BODY 2        /* the sync body of stratus_write_sync_body */
+#define STRATUS_REQ_CONDITIONAL 4 /* If-None-Match with the ETag held */
 
 /* One request and its whole answer; a signed one's answer is verified (and the clock set from it). */
 stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "stratus_head.h"
 #include "stratus_hex.h"
 #include "stratus_http.h"
 #include "stratus_pgm.h"
@@ -65,19 +66,14 @@ void stratus_sign_request_raw(const char *secret, const stratus_request_head *he
   stratus_sign_request_with(&mac, secret, head, digest);
 }
 
+/* The string to sign after its first line (PROTOCOL §2): the fields as the HTTP head writes them. */
+static const char request_lines[] STRATUS_PROGMEM = "\001\n\002\n\004\n\005\n\006\n\007\n";
+
 void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
                                                 uint8_t digest[STRATUS_SHA256_BYTES]) {
   stratus_out out;
   sign_start(&out, mac, secret, request_algorithm);
-  line(&out, head->method);
-  stratus_out_bytes(&out, head->prefix, head->prefix_len); /* the target: prefix, then path */
-  if (head->path != NULL) stratus_out_text(&out, head->path);
-  stratus_out_char(&out, '\n');
-  line(&out, head->app);
-  line(&out, head->device);
-  stratus_out_u32(&out, head->time);
-  stratus_out_char(&out, '\n');
-  line(&out, head->nonce);
+  stratus_out_template(&out, request_lines, head, NULL);
   if (digest != head->body_sha256) memcpy(digest, head->body_sha256, STRATUS_SHA256_BYTES);
   sign_finish(&out, mac, digest);
 }

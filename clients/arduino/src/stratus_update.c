@@ -57,9 +57,6 @@ static stratus_error answer_error(stratus_client *c, const stratus_answer *a) {
   return code;
 }
 
-#define REQ_SIGNED 1
-#define REQ_BODY 2
-#define REQ_CONDITIONAL 4
 
 /* One request into the answer `a`: every kind goes through here, so that one answer (the largest
  * local of the library) is on the stack at a time. url NULL: the API base (stratus.server or the URL given). */
@@ -70,9 +67,7 @@ static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer 
   if (url != NULL ? !stratus_url_parse(url, url_len, &r.url) : !stratus_server_url(c, &r.url)) return STRATUS_E_BAD_URL;
   r.method = method;
   r.path = path;
-  r.is_signed = (how & REQ_SIGNED) != 0;
-  r.has_body = (how & REQ_BODY) != 0;
-  r.conditional = (how & REQ_CONDITIONAL) != 0;
+  r.how = how;
   return stratus_exchange(c, &r, a);
 }
 
@@ -82,7 +77,7 @@ static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
   stratus_answer *a = (stratus_answer *)answer;
   uint8_t digest[STRATUS_SHA256_BYTES];
   char etag[2 + 2 * 12 + 1];
-  stratus_error error = request(c, a, m_get, p_config, NULL, 0, REQ_SIGNED | REQ_CONDITIONAL);
+  stratus_error error = request(c, a, m_get, p_config, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_CONDITIONAL);
   if (error != STRATUS_OK || a->status == 304) return error;
   if (a->status != 200) return answer_error(c, a);
   /* the ETag is the text's (PROTOCOL §5.2): `"` + 24 hex digits of its SHA-256 + `"` (the answer's
@@ -103,9 +98,9 @@ static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
 static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
   stratus_answer *a = (stratus_answer *)answer;
   size_t text_len;
+  /* (the answer's status is not read: what is not the signed file, a 404 page included, fails its check) */
   stratus_error error = request(c, a, m_get, NULL, url, url_len, 0);
   if (error != STRATUS_OK) return error;
-  if (a->status != 200) return stratus_error_from_status(a->status);
   error = stratus_static_verify(c->secret, c->app, c->device, a->body, a->body_len, &text_len);
   if (error != STRATUS_OK) {
     stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
@@ -268,7 +263,7 @@ static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answe
   size_t sent = c->queue.used;
   c->flags &= (uint8_t)~STRATUS_F_PUBLISH;
   if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
-  error = request(c, a, m_post, p_sync, NULL, 0, REQ_SIGNED | REQ_BODY);
+  error = request(c, a, m_post, p_sync, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_BODY);
   if (error != STRATUS_OK) return error;
   if (a->status != 200) return answer_error(c, a);
   return apply_sync(c, a, sent);
