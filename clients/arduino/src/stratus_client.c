@@ -16,7 +16,7 @@ const char stratus_key_config_url[] STRATUS_PROGMEM = "stratus.config_url";
 const char stratus_key_debug[] STRATUS_PROGMEM = "stratus.debug";
 
 /* NULL and "PRIVATE" both name the device's own scope (PROTOCOL §6). */
-static int is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
+static bool is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
 
 /* storage layout: magic ("ST3": the queue's format, its sync request lines), boot count (4 B LE),
  * queue length (2 B LE), queue bytes */
@@ -71,7 +71,7 @@ stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app) 
   return STRATUS_OK;
 }
 
-static int storage_read(const stratus_storage *s, size_t at, void *buf, size_t len) {
+static bool storage_read(const stratus_storage *s, size_t at, void *buf, size_t len) {
   return at + len <= s->size && s->read(s->ctx, at, buf, len) == 0;
 }
 
@@ -209,7 +209,7 @@ stratus_error stratus_publish(stratus_client *c, const char *scope, const char *
 }
 
 /* Is the NUL-terminated text the len bytes at span? */
-static STRATUS_NOINLINE int same(const char *text, const char *span, size_t len) {
+static STRATUS_NOINLINE bool same(const char *text, const char *span, size_t len) {
   return strlen(text) == len && memcmp(text, span, len) == 0;
 }
 

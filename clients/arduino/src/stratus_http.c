@@ -133,7 +133,7 @@ uint8_t stratus_answer_end(stratus_answer *a) {
   return a->state;
 }
 
-STRATUS_NOINLINE int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
+STRATUS_NOINLINE bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
   char time[11];
   uint8_t digest[STRATUS_SHA256_BYTES];
   if (a->state != STRATUS_ANSWER_DONE || a->dropped || !a->enveloped) return 0;

@@ -6,6 +6,7 @@
 #ifndef STRATUS_HTTP_H
 #define STRATUS_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,7 +79,7 @@ uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len);
 uint8_t stratus_answer_end(stratus_answer *a);
 /* The envelope's signature (PROTOCOL §3.1, §3) checked against this request's nonce: 0 when the
  * answer had no well-formed envelope or the signature is wrong. */
-int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce);
+bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce);
 /* The stable code an error answer names (`error: code …` or JSON `"code":"…"`), else by status. */
 stratus_error stratus_answer_code(const stratus_answer *a);
 

@@ -33,7 +33,7 @@ typedef struct stratus_request {
 stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a);
 void stratus_write_sync_body(stratus_client *c, stratus_out *out);
 /* The API base: stratus.server from the config when set (PROTOCOL §5 migration), else the URL given. */
-int stratus_server_url(stratus_client *c, stratus_url *out);
+bool stratus_server_url(stratus_client *c, stratus_url *out);
 void stratus_log(stratus_client *c, uint8_t level, stratus_error code, const char *detail);
 void stratus_config_changed(stratus_client *c);
 /* A reserved key's value (the key in flash); NULL when absent. */

@@ -78,7 +78,7 @@ void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stra
   sign_finish(&out, mac, digest);
 }
 
-int stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
+bool stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
                           const uint8_t body_sha256[STRATUS_SHA256_BYTES],
                           const uint8_t signature[STRATUS_SHA256_BYTES]) {
   stratus_hmac mac;
@@ -87,7 +87,7 @@ int stratus_verify_answer(const char *secret, const char *nonce, unsigned status
   return stratus_verify_answer_with(&mac, secret, nonce, status, time_text, work, signature);
 }
 
-int stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
+bool stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
                                                 const char *time_text, uint8_t work[STRATUS_SHA256_BYTES],
                                                 const uint8_t signature[STRATUS_SHA256_BYTES]) {
   stratus_out out;

@@ -2,6 +2,7 @@
 #ifndef STRATUS_SIGN_H
 #define STRATUS_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +33,7 @@ void stratus_sign_request_raw(const char *secret, const stratus_request_head *he
 
 /* §3: HMAC over the request's nonce, the status, the answer's X-Stratus-Time as sent and the body
  * digest; 1 when it equals `signature` (the decoded header). */
-int stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
+bool stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
                           const uint8_t body_sha256[STRATUS_SHA256_BYTES],
                           const uint8_t signature[STRATUS_SHA256_BYTES]);
 
@@ -41,7 +42,7 @@ int stratus_verify_answer(const char *secret, const char *nonce, unsigned status
 void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
                                uint8_t digest[STRATUS_SHA256_BYTES]);
 /* (work holds the body's digest, and the HMAC afterwards) */
-int stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
+bool stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
                                const char *time_text, uint8_t work[STRATUS_SHA256_BYTES],
                                const uint8_t signature[STRATUS_SHA256_BYTES]);
 

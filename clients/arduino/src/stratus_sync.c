@@ -21,7 +21,7 @@ static const uint8_t offsets[] STRATUS_PROGMEM = {
 static const char kinds[] STRATUS_PROGMEM = "time\0accepted\0rejected\0cursor\0message\0stratus\0config\0";
 
 /* Reads the fields of line[at, end) into r as the kind's format says; 0 when they do not fit it. */
-static int read_fields(const char *line, size_t at, size_t end, stratus_record *r) {
+static bool read_fields(const char *line, size_t at, size_t end, stratus_record *r) {
   const char *format = formats[r->kind - STRATUS_RECORD_TIME];
   char letter;
   while ((letter = (char)STRATUS_READ_U8(format++)) != '\0') {
@@ -49,7 +49,7 @@ static int read_fields(const char *line, size_t at, size_t end, stratus_record *
   return at == end;
 }
 
-int stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *r) {
+int8_t stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *r) {
   while (*pos < len) {
     const char *line = body + *pos, *nl, *colon;
     size_t line_len, kind_len;
@@ -75,7 +75,7 @@ int stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record 
   }
   return 0;
 }
-int stratus_sync_valid(const char *body, size_t len) {
+bool stratus_sync_valid(const char *body, size_t len) {
   size_t pos = 0;
   stratus_record r;
   int got;

@@ -14,7 +14,7 @@ static const char m_post[] = "POST";
 static const char p_config[] = "/v1/config";
 static const char p_sync[] = "/v1/sync";
 
-int stratus_server_url(stratus_client *c, stratus_url *out) {
+bool stratus_server_url(stratus_client *c, stratus_url *out) {
   size_t len;
   const char *moved = stratus_reserved(c, stratus_key_server, &len);
   /* a new address that keeps failing is tried in turn with the one the sketch gave, so that a
@@ -73,7 +73,7 @@ static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer 
 
 /* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). Reached only
  * through c->poll, which stratus_use_config_poll sets. */
-static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
+static STRATUS_NOINLINE stratus_error poll_config(stratus_client *c, void *answer) {
   stratus_answer *a = (stratus_answer *)answer;
   uint8_t digest[STRATUS_SHA256_BYTES];
   char etag[2 + 2 * 12 + 1];
@@ -95,7 +95,7 @@ static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
  * whole each time (this reader keeps no header, so no ETag of the static host's) and taken when it
  * differs from the config held. Reached only through c->fetch_static, which
  * stratus_use_static_config sets. */
-static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
+static STRATUS_NOINLINE stratus_error fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
   stratus_answer *a = (stratus_answer *)answer;
   size_t text_len;
   /* (the answer's status is not read: what is not the signed file, a 404 page included, fails its check) */
@@ -111,7 +111,7 @@ static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const 
 }
 
 /* 0 when the config names no stratus.config_url; else 1, and *error says how fetching it went. */
-static STRATUS_NOINLINE int static_config(stratus_client *c, void *answer, int *error) {
+static STRATUS_NOINLINE bool static_config(stratus_client *c, void *answer, stratus_error *error) {
   size_t url_len;
   const char *url = stratus_reserved(c, stratus_key_config_url, &url_len);
   if (url == NULL) return 0;
@@ -274,7 +274,7 @@ static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t us
   uint8_t attempt;
   stratus_error error = STRATUS_OK;
   for (attempt = 0; attempt < 2; attempt++) {
-    error = use_sync ? sync_once(c, a) : (stratus_error)c->poll(c, a);
+    error = use_sync ? sync_once(c, a) : c->poll(c, a);
     if (error != STRATUS_E_STALE_TIME) break;
     stratus_log(c, STRATUS_LOG_WARN, error, NULL); /* the clock is now the server's: once more */
   }
@@ -302,7 +302,7 @@ stratus_error stratus_update(stratus_client *c) {
   stratus_error error = STRATUS_OK;
   /* the small local first: an AVR reaches a local in one instruction only near the frame's start */
   struct {
-    int static_error;
+    stratus_error static_error;
     stratus_answer a;
   } x;
   uint8_t i, has_static = 0;
@@ -323,7 +323,7 @@ stratus_error stratus_update(stratus_client *c) {
   } else if (!has_static) {
     error = round_trip(c, &x.a, 0); /* config only: the cheap 304 poll */
   }
-  if (error == STRATUS_OK) error = (stratus_error)x.static_error;
+  if (error == STRATUS_OK) error = x.static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
   schedule_backoff(c, error);
   c->flags &= (uint8_t)~STRATUS_F_IN_UPDATE;

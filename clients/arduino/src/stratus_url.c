@@ -4,7 +4,7 @@
 
 #include "stratus_pgm.h"
 
-int stratus_url_parse(const char *url, size_t len, stratus_url *out) {
+bool stratus_url_parse(const char *url, size_t len, stratus_url *out) {
   static const char scheme[] STRATUS_PROGMEM = "http";
   const char *p = url + 4, *end = url + len;
   uint32_t port = 80;
