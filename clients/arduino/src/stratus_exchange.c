@@ -73,7 +73,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   x.more.sections = (uint8_t)(r->how | SECTION_ALWAYS);
   if (c->etag[0] == '\0') x.more.sections &= (uint8_t)~STRATUS_REQ_CONDITIONAL;
   x.more.etag = c->etag;
-  x.more.body_len = x.out.count;
+  x.more.number = x.out.count;
   x.head.method = r->method;
   x.head.prefix = r->url.path;
   x.head.prefix_len = r->url.path_len;
@@ -124,9 +124,9 @@ static STRATUS_NOINLINE void field(stratus_out *out, const char *text, char afte
 
 /* A number field, `*` when the flag says it is left out. */
 static void number(stratus_out *out, uint32_t value, uint8_t present, char after) {
-  char text[11];
-  text[stratus_format_u32(value, text)] = '\0';
-  field(out, present ? text : NULL, after);
+  if (present) stratus_out_u32(out, value);
+  else stratus_out_char(out, '*');
+  stratus_out_char(out, after);
 }
 
 STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {

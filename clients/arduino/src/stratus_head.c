@@ -38,7 +38,7 @@ static void write_field(stratus_out *out, const stratus_request_head *head, cons
       stratus_out_text(out, x->etag);
       break;
     default:
-      stratus_out_u32(out, x->body_len);
+      stratus_out_u32(out, x->number);
       break;
   }
 }

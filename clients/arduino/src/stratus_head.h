@@ -20,12 +20,12 @@ typedef struct stratus_head_extras {
   uint16_t port;
   uint8_t sections; /* bit n: the template's section opened by byte 16 + n is written */
   const char *etag;
-  size_t body_len;
+  uint32_t number; /* the body's length (a request's head), the status (an answer's string to sign) */
 } stratus_head_extras;
 
 /* Template bytes 1-8 stand for the method, the target, the host (with its port unless 80 or 443),
  * app, device, time, nonce and the hex of head->body_sha256 (the body digest, or the signature
- * once it was written over it); 14 the ETag, 15 the body length (9, 10 and 13 are TAB, LF and CR,
+ * once it was written over it); 14 the ETag, 15 x->number (9, 10 and 13 are TAB, LF and CR,
  * written as they are). 16-19 open a section, written when its bit in x->sections is set. x may
  * be NULL when the template names none of its fields or sections. */
 void stratus_out_template(stratus_out *out, const char *flash_template, const stratus_request_head *head,

@@ -51,7 +51,7 @@ void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
 
 void stratus_out_text(stratus_out *out, const char *text) { stratus_out_bytes(out, text, strlen(text)); }
 
-void stratus_out_char(stratus_out *out, char c) { stratus_out_bytes(out, &c, 1); }
+STRATUS_NOINLINE void stratus_out_char(stratus_out *out, char c) { stratus_out_bytes(out, &c, 1); }
 
 void stratus_out_flash(stratus_out *out, const char *flash_text) {
   char c;
@@ -134,14 +134,14 @@ uint8_t stratus_answer_end(stratus_answer *a) {
 }
 
 STRATUS_NOINLINE bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
-  char time[11];
-  uint8_t digest[STRATUS_SHA256_BYTES];
+  stratus_request_head head; /* what an answer's string to sign has of it: nonce, time, digest */
   if (a->state != STRATUS_ANSWER_DONE || a->dropped || !a->enveloped) return 0;
   stratus_sha256_init(&a->mac.inner);
   stratus_sha256_update(&a->mac.inner, (const uint8_t *)a->body, a->body_len);
-  stratus_sha256_final(&a->mac.inner, digest);
-  time[stratus_format_u32(a->time, time)] = '\0';
-  return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, time, digest, a->signature);
+  stratus_sha256_final(&a->mac.inner, head.body_sha256);
+  head.nonce = nonce;
+  head.time = a->time;
+  return stratus_verify_answer_with(&a->mac, secret, &head, a->status, a->signature);
 }
 
 /* The code an error answer's body names (PROTOCOL §4): after `error: ` in the text form, which the

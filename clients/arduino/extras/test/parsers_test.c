@@ -125,6 +125,10 @@ static void test_queue_and_url(void) {
   CHECK(stratus_queue_whole(&q) == 0 && stratus_queue_count(&q) == 0, "damaged");
   CHECK(stratus_url_parse("https://h.example/x?y", 21, &u) && u.port == 443 && u.host_len == 9 && u.path_len == 4, "https");
   CHECK(stratus_url_parse("http://h:81", 11, &u) && u.port == 81 && u.path_len == 0, "port");
+  CHECK(stratus_url_parse("http://h:65535/", 15, &u) && u.port == 65535 && u.path_len == 1, "the highest port");
+  CHECK(!stratus_url_parse("http://h:65536", 14, &u) && !stratus_url_parse("http://h:65540", 14, &u) &&
+            !stratus_url_parse("http://h:0", 10, &u) && !stratus_url_parse("http://h:/", 10, &u),
+        "ports out of range");
   CHECK(!stratus_url_parse("http://:81", 10, &u) && !stratus_url_parse("ftp://h", 7, &u) && !stratus_url_parse("http://h:99999", 14, &u) && !stratus_url_parse("http://h:8x", 11, &u), "bad urls");
 }
 
