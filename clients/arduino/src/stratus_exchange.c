@@ -47,7 +47,8 @@ static STRATUS_NOINLINE stratus_error connect_to(stratus_client *c, const stratu
   return t->connect(t->ctx, c->answer, url->host_len, url->port) == 0 ? STRATUS_OK : STRATUS_E_CONNECT;
 }
 
-STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a) {
+STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, stratus_answer *a, const char *method, const char *path,
+                                                const char *url, size_t url_len, uint8_t how) {
   const stratus_transport *t = c->transport;
   /* one frame in this order: an AVR reaches a local in one instruction only within 63 bytes of the
    * frame's start, so the fields come first and the arrays (used by address only) last */
@@ -61,33 +62,33 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   uint32_t started;
   stratus_error error;
 
+  if (url != NULL ? !stratus_url_parse(url, url_len, &x.more.url) : !stratus_server_url(c, &x.more.url)) {
+    return STRATUS_E_BAD_URL;
+  }
   /* first pass: the body's digest and length, without holding it (the answer's hash context is
    * free until the answer comes: one context less on the stack) */
   stratus_sha256_init(&a->mac.inner);
   stratus_out_init(&x.out, &a->mac.inner);
-  if (r->how & STRATUS_REQ_BODY) stratus_write_sync_body(c, &x.out);
+  if (how & STRATUS_REQ_BODY) stratus_write_sync_body(c, &x.out);
   stratus_sha256_final(&a->mac.inner, x.head.body_sha256);
-  x.more.host = r->url.host;
-  x.more.host_len = r->url.host_len;
-  x.more.port = r->url.port;
-  x.more.sections = (uint8_t)(r->how | SECTION_ALWAYS);
+  x.more.sections = (uint8_t)(how | SECTION_ALWAYS);
   if (c->etag[0] == '\0') x.more.sections &= (uint8_t)~STRATUS_REQ_CONDITIONAL;
   x.more.etag = c->etag;
   x.more.number = x.out.count;
-  x.head.method = r->method;
-  x.head.prefix = r->url.path;
-  x.head.prefix_len = r->url.path_len;
-  x.head.path = r->path;
+  x.head.method = method;
+  x.head.prefix = x.more.url.path;
+  x.head.prefix_len = x.more.url.path_len;
+  x.head.path = path;
   x.head.app = c->app;
   x.head.device = c->device;
   x.head.time = stratus_now(c);
   stratus_make_id(c, &c->nonce_count, x.nonce);
   x.head.nonce = x.nonce;
   /* the signature takes the place of the body digest it covers (32 bytes less on the stack) */
-  if (r->how & STRATUS_REQ_SIGNED) stratus_sign_request_with(&a->mac, c->secret, &x.head, x.head.body_sha256);
+  if (how & STRATUS_REQ_SIGNED) stratus_sign_request_with(&a->mac, c->secret, &x.head, x.head.body_sha256);
 
   started = stratus_millis(c);
-  error = connect_to(c, &r->url);
+  error = connect_to(c, &x.more.url);
   if (error != STRATUS_OK) return error;
   stratus_out_init(&x.out, NULL);
   x.out.transport = t;
@@ -95,7 +96,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   x.out.deadline_start = started;
   x.out.timeout_ms = c->timeout_ms;
   stratus_out_template(&x.out, head_template, &x.head, &x.more);
-  if (r->how & STRATUS_REQ_BODY) stratus_write_sync_body(c, &x.out);
+  if (how & STRATUS_REQ_BODY) stratus_write_sync_body(c, &x.out);
   error = stratus_out_flush(&x.out);
   stratus_answer_init(a, c->answer, c->answer_size);
   /* the request is out: its write buffer takes the bytes read */
@@ -103,7 +104,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus
   t->close(t->ctx);
   if (error != STRATUS_OK) return error;
   c->last_status = a->status; /* the envelope's, not yet verified (what a log may show); 0 for a static file */
-  if (!(r->how & STRATUS_REQ_SIGNED)) return a->error; /* a static file: its own signature is checked, its status not read */
+  if (!(how & STRATUS_REQ_SIGNED)) return a->error; /* a static file: its own signature is checked, its status not read */
   if (a->error == STRATUS_E_TOO_LARGE_ANSWER) return a->error; /* drained: it cannot be verified, nor applied */
   if (!stratus_answer_verified(a, c->secret, x.nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;
   stratus_set_clock(c, a->time);

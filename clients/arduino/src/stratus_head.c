@@ -13,10 +13,10 @@ static void write_field(stratus_out *out, const stratus_request_head *head, cons
       if (head->path != NULL) stratus_out_text(out, head->path);
       break;
     case 3:
-      stratus_out_bytes(out, x->host, x->host_len);
-      if (x->port != 80 && x->port != 443) {
+      stratus_out_bytes(out, x->url.host, x->url.host_len);
+      if (x->url.port != 80 && x->url.port != 443) {
         stratus_out_char(out, ':');
-        stratus_out_u32(out, x->port);
+        stratus_out_u32(out, x->url.port);
       }
       break;
     case 4:

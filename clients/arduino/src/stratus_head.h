@@ -8,6 +8,7 @@
 
 #include "stratus_http.h"
 #include "stratus_sign.h"
+#include "stratus_url.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -15,9 +16,7 @@ extern "C" {
 
 /* What the HTTP head adds to the signed fields. */
 typedef struct stratus_head_extras {
-  const char *host;
-  size_t host_len;
-  uint16_t port;
+  stratus_url url;  /* host and port; its path is the head's prefix */
   uint8_t sections; /* bit n: the template's section opened by byte 16 + n is written */
   const char *etag;
   uint32_t number; /* the body's length (a request's head), the status (an answer's string to sign) */

@@ -58,18 +58,6 @@ static stratus_error answer_error(stratus_client *c, const stratus_answer *a) {
 }
 
 
-/* One request into the answer `a`: every kind goes through here, so that one answer (the largest
- * local of the library) is on the stack at a time. url NULL: the API base (stratus.server or the URL given). */
-static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer *a, const char *method, const char *path, const char *url,
-                             size_t url_len, uint8_t how) {
-  stratus_request r;
-  memset(&r, 0, sizeof r);
-  if (url != NULL ? !stratus_url_parse(url, url_len, &r.url) : !stratus_server_url(c, &r.url)) return STRATUS_E_BAD_URL;
-  r.method = method;
-  r.path = path;
-  r.how = how;
-  return stratus_exchange(c, &r, a);
-}
 
 /* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). Reached only
  * through c->poll, which stratus_use_config_poll sets. */
@@ -77,7 +65,7 @@ static STRATUS_NOINLINE stratus_error poll_config(stratus_client *c, void *answe
   stratus_answer *a = (stratus_answer *)answer;
   uint8_t digest[STRATUS_SHA256_BYTES];
   char etag[2 + 2 * 12 + 1];
-  stratus_error error = request(c, a, m_get, p_config, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_CONDITIONAL);
+  stratus_error error = stratus_exchange(c, a, m_get, p_config, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_CONDITIONAL);
   if (error != STRATUS_OK || a->status == 304) return error;
   if (a->status != 200) return answer_error(c, a);
   /* the ETag is the text's (PROTOCOL §5.2): `"` + 24 hex digits of its SHA-256 + `"` (the answer's
@@ -99,7 +87,7 @@ static STRATUS_NOINLINE stratus_error fetch_static(stratus_client *c, void *answ
   stratus_answer *a = (stratus_answer *)answer;
   size_t text_len;
   /* (the answer's status is not read: what is not the signed file, a 404 page included, fails its check) */
-  stratus_error error = request(c, a, m_get, NULL, url, url_len, 0);
+  stratus_error error = stratus_exchange(c, a, m_get, NULL, url, url_len, 0);
   if (error != STRATUS_OK) return error;
   error = stratus_static_verify(c->secret, c->app, c->device, a->body, a->body_len, &text_len);
   if (error != STRATUS_OK) {
@@ -130,9 +118,12 @@ static const char *terminate(stratus_span s) {
   return at;
 }
 
-/* The subscription a record names (scope and stream spans), or NULL. */
-static stratus_subscription *record_sub(stratus_client *c, const stratus_record *r) {
-  return stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+/* Moves the subscription's `after` (PROTOCOL §6) to seq when that is further, or `after` is unknown. */
+static void advance(stratus_subscription *s, uint32_t seq) {
+  if (!(s->flags & STRATUS_SUB_AFTER) || seq > s->after) {
+    s->after = seq;
+    s->flags |= STRATUS_SUB_AFTER;
+  }
 }
 
 /* A message to its subscription's handler (stratus_subscribe_handler sets c->handle to this). */
@@ -150,13 +141,11 @@ void stratus_handle_message(stratus_client *c, stratus_subscription *s, const st
   s->handler(s->user, &m);
 }
 
-static void deliver(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = record_sub(c, r);
-  const char *stream;
+static void deliver(stratus_client *c, stratus_subscription *s, const stratus_record *r) {
+  const char *stream = s->stream;
   char *value = (char *)r->text.at;
   size_t len;
-  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
-  stream = s->stream;
+  if ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after) return;
   len = stratus_unescape_in_place(value, r->text.len);
   value[len] = '\0'; /* the byte after the value is a line end, or the NUL after the body */
   if (s->handler != NULL) {
@@ -166,20 +155,7 @@ static void deliver(stratus_client *c, const stratus_record *r) {
   }
   /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`), unless
    * it unsubscribed (the slot then holds another stream, or none) */
-  if (s->stream == stream) {
-    s->after = r->seq;
-    s->flags |= STRATUS_SUB_AFTER;
-  }
-}
-
-static void cursor(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = record_sub(c, r);
-  if (s == NULL) return;
-  s->flags &= (uint8_t)~STRATUS_SUB_RESET;
-  if (!(s->flags & STRATUS_SUB_AFTER) || r->cursor > s->after) {
-    s->after = r->cursor; /* the server holds everything up to it as processed */
-    s->flags |= STRATUS_SUB_AFTER;
-  }
+  if (s->stream == stream) advance(s, r->seq);
 }
 
 static uint8_t level_from(const char *v, size_t len) {
@@ -222,6 +198,7 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
   stratus_error result = STRATUS_OK;
   uint8_t acting = 0;
   int got;
+  stratus_subscription *s;
   for (;;) { /* the first pass only checks every record: nothing is acted on unless all are well formed */
     pos = 0;
     while ((got = stratus_sync_next(a->body, a->body_len, &pos, &r)) == 1) {
@@ -232,10 +209,15 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
           if (c->report != NULL) c->report(c, &r);
           break;
         case STRATUS_RECORD_CURSOR:
-          cursor(c, &r);
-          break;
         case STRATUS_RECORD_MESSAGE:
-          deliver(c, &r);
+          s = stratus_find_sub(c, r.scope.at, r.scope.len, r.stream.at, r.stream.len);
+          if (s == NULL) break; /* unsubscribed since */
+          if (r.kind == STRATUS_RECORD_MESSAGE) {
+            deliver(c, s, &r);
+          } else { /* the server holds everything up to the cursor as processed */
+            s->flags &= (uint8_t)~STRATUS_SUB_RESET;
+            advance(s, r.cursor);
+          }
           break;
         case STRATUS_RECORD_CONFIG:
           result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
@@ -263,7 +245,7 @@ static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answe
   size_t sent = c->queue.used;
   c->flags &= (uint8_t)~STRATUS_F_PUBLISH;
   if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
-  error = request(c, a, m_post, p_sync, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_BODY);
+  error = stratus_exchange(c, a, m_post, p_sync, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_BODY);
   if (error != STRATUS_OK) return error;
   if (a->status != 200) return answer_error(c, a);
   return apply_sync(c, a, sent);
