@@ -21,8 +21,8 @@ static const char head_template[] STRATUS_PROGMEM =
 #define SECTION_ALWAYS 8
 
 /* Reads until the answer is complete, the peer closes, or the time is up. */
-static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_answer *a, uint32_t started, uint8_t *chunk,
-                                                   size_t chunk_size) {
+static stratus_error read_answer(stratus_client *c, stratus_answer *a, uint32_t started, uint8_t *chunk,
+                                 size_t chunk_size) {
   const stratus_transport *t = c->transport;
   while (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
     int n = t->read(t->ctx, chunk, chunk_size);
@@ -38,8 +38,8 @@ static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_ans
 }
 
 /* The transport connects to the host NUL-terminated, in the answer buffer (free until the answer
- * comes). Out of line: the transport's frames do not stack on the exchange's. */
-static STRATUS_NOINLINE stratus_error connect_to(stratus_client *c, const stratus_url *url) {
+ * comes). */
+static stratus_error connect_to(stratus_client *c, const stratus_url *url) {
   const stratus_transport *t = c->transport;
   if (url->host_len >= c->answer_size) return STRATUS_E_BAD_URL;
   memcpy(c->answer, url->host, url->host_len);

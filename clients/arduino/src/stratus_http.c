@@ -10,7 +10,7 @@
 
 /* ---- writer ---- */
 
-STRATUS_NOINLINE void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
+void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
   memset(out, 0, sizeof *out);
   out->hash = hash;
 }
@@ -83,7 +83,7 @@ void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
   }
 }
 
-static STRATUS_NOINLINE void fail(stratus_answer *a, stratus_error error) {
+static void fail(stratus_answer *a, stratus_error error) {
   a->state = STRATUS_ANSWER_FAILED;
   a->error = error;
 }
@@ -133,7 +133,7 @@ uint8_t stratus_answer_end(stratus_answer *a) {
   return a->state;
 }
 
-STRATUS_NOINLINE bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
+bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
   stratus_request_head head; /* what an answer's string to sign has of it: nonce, time, digest */
   if (a->state != STRATUS_ANSWER_DONE || a->dropped || !a->enveloped) return 0;
   stratus_sha256_init(&a->mac.inner);
@@ -150,7 +150,6 @@ STRATUS_NOINLINE bool stratus_answer_verified(stratus_answer *a, const char *sec
 stratus_error stratus_answer_code(const stratus_answer *a) {
   const char *body = a->body;
   size_t at = body[0] == '{' ? 18 : 7, i;
-  if ((a->status >= 200 && a->status < 300) || a->status == 304) return STRATUS_OK;
   for (i = at; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
   }
   i = i > at ? stratus_error_from_name(body + at, i - at) : STRATUS_E_HTTP_STATUS;

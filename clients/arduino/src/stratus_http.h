@@ -80,7 +80,8 @@ uint8_t stratus_answer_end(stratus_answer *a);
 /* The envelope's signature (PROTOCOL §3.1, §3) checked against this request's nonce: 0 when the
  * answer had no well-formed envelope or the signature is wrong. */
 bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce);
-/* The stable code an error answer names (`error: code …` or JSON `"code":"…"`), else by status. */
+/* The stable code an error answer (neither 2xx nor 304: the caller tells) names (`error: code …`
+ * or JSON `"code":"…"`), else the one its status implies. */
 stratus_error stratus_answer_code(const stratus_answer *a);
 
 #ifdef __cplusplus

@@ -192,7 +192,7 @@ void stratus_use_reports(stratus_client *c) {
 }
 
 /* Acts on a verified 200 answer, record by record, after checking that every record is well formed. */
-static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
+static stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
   size_t pos;
   stratus_record r;
   stratus_error result = STRATUS_OK;
@@ -238,7 +238,7 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
 }
 
 /* One sync; the body carries what c->flags say (subscriptions and config set by stratus_update). */
-static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a) {
+static stratus_error sync_once(stratus_client *c, stratus_answer *a) {
   stratus_error error;
   /* the queue's bytes as sent, dropped once the answer is applied (callbacks may append more; a
    * damaged tail from storage, where the walk stops, goes with them) */
@@ -287,7 +287,7 @@ stratus_error stratus_update(stratus_client *c) {
     stratus_error static_error;
     stratus_answer a;
   } x;
-  uint8_t i, has_static = 0;
+  uint8_t i, has_static = 0, use_sync;
   if (c->transport == NULL || c->app == NULL || c->secret == NULL || c->device == NULL || (c->flags & STRATUS_F_IN_UPDATE)) {
     return STRATUS_E_NOT_READY;
   }
@@ -300,11 +300,9 @@ stratus_error stratus_update(stratus_client *c) {
     if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
   }
   if (!has_static) c->flags |= STRATUS_F_CONFIG; /* the config comes with the sync (or the poll) */
-  if ((c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL)) {
-    error = round_trip(c, &x.a, 1);
-  } else if (!has_static) {
-    error = round_trip(c, &x.a, 0); /* config only: the cheap 304 poll */
-  }
+  /* a sync when there is something to send, else (config only) the cheap 304 poll when enabled */
+  use_sync = (c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL);
+  if (use_sync || !has_static) error = round_trip(c, &x.a, use_sync);
   if (error == STRATUS_OK) error = x.static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
   schedule_backoff(c, error);
