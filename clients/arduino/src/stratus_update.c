@@ -19,9 +19,12 @@ bool stratus_server_url(stratus_client *c, stratus_url *out) {
   const char *moved = stratus_reserved(c, stratus_key_server, &len);
   /* a new address that keeps failing is tried in turn with the one the sketch gave, so that a
    * mistyped stratus.server cannot strand a device that has no one to reset it */
+  uint8_t tries = 0;
   if (c->failures >= 3 && (c->failures & 1)) moved = NULL;
-  if (moved == NULL || !stratus_url_parse(moved, len, out)) {
-    if (c->url == NULL || !stratus_url_parse(c->url, c->url_len, out)) return 0;
+  while (moved == NULL || !stratus_url_parse(moved, len, out)) { /* then the URL given */
+    if (tries++ > 0 || c->url == NULL) return 0;
+    moved = c->url;
+    len = c->url_len;
   }
   while (out->path_len > 0 && out->path[out->path_len - 1] == '/') out->path_len--;
   return 1;
