@@ -30,14 +30,14 @@ const UNO_STATIC_RAM_BYTES = 1536;
 const LIBRARY_FLASH_BYTES = 10 * 1024;
 const LIBRARY_RAM_BYTES = 400;
 /**
- * Where the flash share stands today (Uno 10,762 B, Mega 10,826 B, after the seventh size pass:
+ * Where the flash share stands today (Uno 10,744 B, Mega 10,808 B, after the seventh size pass:
  * the head not read at all, one template writer for the head and both strings to sign, the request
  * folded into the exchange; 12,050 B since the answer came in its envelope; 12,650 B when the sync
  * request became text; 13,152 B before that, with SHA-256's block function in AVR assembly;
  * 13,854 B before that, 15,166 B before the size pass of 2026-11-30 evening, 16,518 B before the
  * one of the afternoon): held, for both boards, so it cannot grow while it is brought to the budget.
  */
-const LIBRARY_FLASH_CEILING_BYTES = 10_860;
+const LIBRARY_FLASH_CEILING_BYTES = 10_850;
 const run = promisify(execFile);
 
 interface LibraryShare {

@@ -235,7 +235,7 @@ static stratus_subscription *subscription(stratus_client *c, const char *scope, 
   }
   if (s == NULL) return NULL;
   memset(s, 0, sizeof *s);
-  s->scope = scope != NULL && !is_private(scope, scope_len) ? scope : NULL;
+  s->scope = is_private(scope, scope_len) ? NULL : scope;
   s->stream = stream;
   s->limit = limit;
   s->flags = reset ? STRATUS_SUB_RESET : 0;

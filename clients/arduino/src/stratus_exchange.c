@@ -104,8 +104,9 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, stratus_answe
   t->close(t->ctx);
   if (error != STRATUS_OK) return error;
   c->last_status = a->status; /* the envelope's, not yet verified (what a log may show); 0 for a static file */
-  if (!(how & STRATUS_REQ_SIGNED)) return a->error; /* a static file: its own signature is checked, its status not read */
-  if (a->error == STRATUS_E_TOO_LARGE_ANSWER) return a->error; /* drained: it cannot be verified, nor applied */
+  /* a static file: its own signature is checked, its status not read; an answer too large for the
+   * buffer (the only error a complete one has) was drained: it cannot be verified, nor applied */
+  if (!(how & STRATUS_REQ_SIGNED) || a->error != STRATUS_OK) return a->error;
   if (!stratus_answer_verified(a, c->secret, x.nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;
   stratus_set_clock(c, a->time);
   return STRATUS_OK;
