@@ -95,8 +95,8 @@ void logBridge(void *, uint8_t level, stratus_error code, const char *detail) {
 
 StratusBase::StratusBase(const char *url, const char *app, const char *secret, char *answer, size_t answer_size,
                          char *config, size_t config_size, uint8_t *queue, size_t queue_size,
-                         stratus_subscription *subs, uint8_t subs_max, char *text, size_t text_size, Client *client)
-    : net_(client), text_(text), text_size_(text_size) {
+                         stratus_subscription *subs, uint8_t subs_max, Client *client)
+    : net_(client) {
   stratus_init_core(&client_, app != 0 ? url : 0, app, secret, 0, answer, answer_size, config, config_size, queue,
                queue_size, subs, subs_max);
   if (app == 0) stratus_init_app_url(&client_, url);
@@ -149,10 +149,6 @@ void StratusBase::onLog(void (*log)(uint8_t level, const char *code, const char 
   userLog = log;
   client_.log = log != 0 ? logBridge : 0;
   if (log != 0) stratus_use_reports(&client_);
-}
-
-const char *StratusBase::get(const char *key, const char *fallback) {
-  return stratus_get_string(&client_, key, fallback, text_, text_size_);
 }
 
 // A client given to the constructor is attached on first use: a global object is built before

@@ -138,8 +138,6 @@ class StratusBase {
   float get(const char *key, float fallback) { return stratus_get_float(&client_, key, fallback); }
   double get(const char *key, double fallback) { return stratus_get_float(&client_, key, (float)fallback); }
   bool get(const char *key, bool fallback) { return stratus_get_bool(&client_, key, fallback); }
-  /* The value unescaped into a buffer of the library's (valid until the next get of a string or update). */
-  const char *get(const char *key, const char *fallback);
 
   /* queue = false: one sync now; true: sent by the next update(). ttl 0: the app's default. */
   bool publish(const char *stream, const char *data, const char *scope = PRIVATE, uint32_t ttl = 0, bool queue = false);
@@ -179,7 +177,7 @@ class StratusBase {
  protected:
   StratusBase(const char *url, const char *app, const char *secret, char *answer, size_t answer_size, char *config,
               size_t config_size, uint8_t *queue, size_t queue_size, stratus_subscription *subs, uint8_t subs_max,
-              char *text, size_t text_size, Client *client);
+              Client *client);
 
  private:
   bool ready();
@@ -188,8 +186,6 @@ class StratusBase {
   stratus_transport transport_;
   stratus_storage storage_;
   Client *net_;
-  char *text_;
-  size_t text_size_;
   char mac_guid_[13];
 };
 
@@ -200,14 +196,20 @@ class Stratus : public StratusBase {
   /* The app is the URL's last path segment: "http://host:8080/greenhouse". */
   Stratus(const char *url, const char *secret)
       : StratusBase(url, 0, secret, answer_, sizeof answer_, config_, sizeof config_, queue_, sizeof queue_, subs_,
-                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, 0) { defaults(); }
+                    STRATUS_SUBSCRIPTIONS, 0) { defaults(); }
   Stratus(const char *url, const char *secret, Client &client)
       : StratusBase(url, 0, secret, answer_, sizeof answer_, config_, sizeof config_, queue_, sizeof queue_, subs_,
-                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, &client) { defaults(); }
+                    STRATUS_SUBSCRIPTIONS, &client) { defaults(); }
   /* The server's base URL and the app apart. */
   Stratus(const char *url, const char *app, const char *secret)
       : StratusBase(url, app, secret, answer_, sizeof answer_, config_, sizeof config_, queue_, sizeof queue_, subs_,
-                    STRATUS_SUBSCRIPTIONS, text_, sizeof text_, 0) { defaults(); }
+                    STRATUS_SUBSCRIPTIONS, 0) { defaults(); }
+
+  using StratusBase::get;
+  /* The value unescaped into a buffer of the object's (valid until the next get of a string or update). */
+  const char *get(const char *key, const char *fallback) {
+    return stratus_get_string(core(), key, fallback, text_, sizeof text_);
+  }
 
  private:
   /* compiled with the sketch, so its #defines choose */

@@ -16,7 +16,7 @@ const char stratus_key_config_url[] STRATUS_PROGMEM = "stratus.config_url";
 const char stratus_key_debug[] STRATUS_PROGMEM = "stratus.debug";
 
 /* NULL and "PRIVATE" both name the device's own scope (PROTOCOL §6). */
-static int is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
+static bool is_private(const char *scope, size_t len) { return scope == NULL || stratus_flash_equals(scope, len, private_scope); }
 
 /* storage layout: magic ("ST3": the queue's format, its sync request lines), boot count (4 B LE),
  * queue length (2 B LE), queue bytes */
@@ -61,18 +61,17 @@ void stratus_init_core(stratus_client *c, const char *url, const char *app, cons
 }
 
 stratus_error stratus_init_app_url(stratus_client *c, const char *url_with_app) {
-  size_t len = url_with_app != NULL ? strlen(url_with_app) : 0, slash = len;
-  while (slash > 0 && url_with_app[slash - 1] != '/') slash--;
+  const char *slash = url_with_app != NULL ? strrchr(url_with_app, '/') : NULL;
   /* the app is the last path segment, after "http://h/" at least and not empty; the base URL
    * itself is checked where it is used (stratus_url_parse) */
-  if (slash < 9 || slash == len || url_with_app[slash - 2] == '/') return STRATUS_E_BAD_URL;
+  if (slash == NULL || slash - url_with_app < 8 || slash[1] == '\0' || slash[-1] == '/') return STRATUS_E_BAD_URL;
   c->url = url_with_app;
-  c->url_len = slash - 1;
-  c->app = url_with_app + slash;
+  c->url_len = (size_t)(slash - url_with_app);
+  c->app = slash + 1;
   return STRATUS_OK;
 }
 
-static int storage_read(const stratus_storage *s, size_t at, void *buf, size_t len) {
+static bool storage_read(const stratus_storage *s, size_t at, void *buf, size_t len) {
   return at + len <= s->size && s->read(s->ctx, at, buf, len) == 0;
 }
 
@@ -210,7 +209,7 @@ stratus_error stratus_publish(stratus_client *c, const char *scope, const char *
 }
 
 /* Is the NUL-terminated text the len bytes at span? */
-static STRATUS_NOINLINE int same(const char *text, const char *span, size_t len) {
+static STRATUS_NOINLINE bool same(const char *text, const char *span, size_t len) {
   return strlen(text) == len && memcmp(text, span, len) == 0;
 }
 
@@ -236,7 +235,7 @@ static stratus_subscription *subscription(stratus_client *c, const char *scope, 
   }
   if (s == NULL) return NULL;
   memset(s, 0, sizeof *s);
-  s->scope = scope != NULL && !is_private(scope, scope_len) ? scope : NULL;
+  s->scope = is_private(scope, scope_len) ? NULL : scope;
   s->stream = stream;
   s->limit = limit;
   s->flags = reset ? STRATUS_SUB_RESET : 0;

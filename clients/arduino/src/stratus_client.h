@@ -72,8 +72,8 @@ typedef struct stratus_client {
   /* Optional parts, set only by the calls that enable them, so that a sketch that never does
    * costs none of their code (the linker drops what no pointer names). */
   void (*save)(struct stratus_client *c);
-  int (*fetch_static)(struct stratus_client *c, void *answer, int *error);
-  int (*poll)(struct stratus_client *c, void *answer);
+  bool (*fetch_static)(struct stratus_client *c, void *answer, stratus_error *error);
+  stratus_error (*poll)(struct stratus_client *c, void *answer);
   void (*report)(struct stratus_client *c, const struct stratus_record *r);
   void (*handle)(struct stratus_client *c, stratus_subscription *s, const struct stratus_record *r, const char *value,
                  size_t len); /* set by stratus_subscribe_handler */

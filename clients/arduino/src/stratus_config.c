@@ -21,7 +21,7 @@ static size_t separator(const char *text, size_t from, size_t end) {
   return end;
 }
 
-int stratus_config_next(const char *text, size_t len, size_t *pos, stratus_entry *entry) {
+bool stratus_config_next(const char *text, size_t len, size_t *pos, stratus_entry *entry) {
   while (*pos < len) {
     size_t start = *pos, end = line_end(text, len, start), colon = separator(text, start, end);
     *pos = end < len ? end + 1 : len;
@@ -86,14 +86,14 @@ size_t stratus_unescape_in_place(char *text, size_t len) {
   return n;
 }
 
-int stratus_add_digit(uint32_t *v, char c) {
+bool stratus_add_digit(uint32_t *v, char c) {
   uint8_t d = (uint8_t)(c - '0');
   if (d > 9 || *v > 429496729UL || (*v == 429496729UL && d > 5)) return 0; /* 2^32 - 1 */
   *v = *v * 10 + d;
   return 1;
 }
 
-int stratus_parse_u32(const char *s, size_t len, uint32_t *out) {
+bool stratus_parse_u32(const char *s, size_t len, uint32_t *out) {
   uint32_t v = 0;
   size_t i;
   if (len == 0) return 0;
@@ -104,7 +104,7 @@ int stratus_parse_u32(const char *s, size_t len, uint32_t *out) {
   return 1;
 }
 
-int stratus_parse_long(const char *s, size_t len, long *out) {
+bool stratus_parse_long(const char *s, size_t len, long *out) {
   uint32_t magnitude;
   uint8_t negative = 0;
   if (len > 0 && (s[0] == '-' || s[0] == '+')) {
@@ -117,7 +117,7 @@ int stratus_parse_long(const char *s, size_t len, long *out) {
   return 1;
 }
 
-int stratus_parse_float(const char *s, size_t len, float *out) {
+bool stratus_parse_float(const char *s, size_t len, float *out) {
   size_t i = 0;
   int negative = 0, digits = 0, exp_sign = 1;
   long exponent = 0;
@@ -149,14 +149,14 @@ int stratus_parse_float(const char *s, size_t len, float *out) {
 /* The words, true ones first, each NUL-ended (flash on AVR). */
 static const char bool_words[] STRATUS_PROGMEM = "true\0" "1\0" "yes\0" "on\0" "false\0" "0\0" "no\0" "off\0";
 
-int stratus_parse_bool(const char *s, size_t len, bool *out) {
+bool stratus_parse_bool(const char *s, size_t len, bool *out) {
   uint8_t index = stratus_flash_index(bool_words, s, len, 1);
   if (index == 0) return 0;
   *out = index <= 4;
   return 1;
 }
 
-int stratus_config_valid(const char *text, size_t len) {
+bool stratus_config_valid(const char *text, size_t len) {
   size_t pos = 0;
   while (pos < len) {
     size_t end = line_end(text, len, pos);
@@ -172,7 +172,7 @@ static const char header_device[] STRATUS_PROGMEM = " device=";
 #define HEADER_START_LEN 24
 #define SIGNATURE_LINE_LEN 12
 
-static int flash_equals(const char *text, const char *flash, size_t n) {
+static bool flash_equals(const char *text, const char *flash, size_t n) {
   size_t i;
   for (i = 0; i < n; i++) {
     if (text[i] != (char)STRATUS_READ_U8(flash + i)) return 0;
@@ -181,7 +181,7 @@ static int flash_equals(const char *text, const char *flash, size_t n) {
 }
 
 /* Does the header line name this app, and this device or `*`? (docs/protocol.md, static export) */
-static int header_names(const char *text, size_t len, const char *app, const char *device) {
+static bool header_names(const char *text, size_t len, const char *app, const char *device) {
   size_t app_len = strlen(app), at = HEADER_START_LEN + app_len, end;
   if (len < at + 8 || !flash_equals(text, header_start, HEADER_START_LEN)) return 0;
   if (memcmp(text + HEADER_START_LEN, app, app_len) != 0 || !flash_equals(text + at, header_device, 8)) return 0;

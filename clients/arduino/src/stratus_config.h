@@ -26,7 +26,7 @@ typedef struct stratus_entry {
 
 /* Walks the entries from *pos (start at 0): a line is an entry when it holds ": " after at least
  * one byte; other lines (comments, the static header, empty) are skipped. 0 at the end. */
-int stratus_config_next(const char *text, size_t len, size_t *pos, stratus_entry *entry);
+bool stratus_config_next(const char *text, size_t len, size_t *pos, stratus_entry *entry);
 
 /* The value of `key` (the last line naming it, as a parser filling a map would); NULL if absent. */
 const char *stratus_config_find(const char *text, size_t len, const char *key, size_t *value_len);
@@ -39,15 +39,15 @@ size_t stratus_unescape(const char *in, size_t len, char *out, size_t out_size);
 size_t stratus_unescape_in_place(char *text, size_t len);
 
 /* Whole-text numbers and booleans, without libc: 0 when the text is not one. */
-int stratus_parse_long(const char *s, size_t len, long *out);
-int stratus_parse_u32(const char *s, size_t len, uint32_t *out);
+bool stratus_parse_long(const char *s, size_t len, long *out);
+bool stratus_parse_u32(const char *s, size_t len, uint32_t *out);
 /* *v = *v * 10 + the digit c; 0 when c is no digit or the result passes 2^32 - 1. */
-int stratus_add_digit(uint32_t *v, char c);
-int stratus_parse_float(const char *s, size_t len, float *out);
-int stratus_parse_bool(const char *s, size_t len, bool *out); /* true/false, 1/0, yes/no, on/off */
+bool stratus_add_digit(uint32_t *v, char c);
+bool stratus_parse_float(const char *s, size_t len, float *out);
+bool stratus_parse_bool(const char *s, size_t len, bool *out); /* true/false, 1/0, yes/no, on/off */
 
 /* Is every line an entry, a `#` comment or empty (what the project's parser accepts)? */
-int stratus_config_valid(const char *text, size_t len);
+bool stratus_config_valid(const char *text, size_t len);
 
 /* Verifies a static config file in `file` (len bytes) for this app and device (the header may also
  * name device `*`); *text_len is then the length of the text before the signature line (header

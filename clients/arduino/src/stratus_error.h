@@ -3,12 +3,13 @@
 #define STRATUS_ERROR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum stratus_error {
+enum stratus_error_code {
   STRATUS_OK = 0,
   /* PROTOCOL §4, as the server names them (docs/errors.md) */
   STRATUS_E_BAD_REQUEST = 1,
@@ -41,7 +42,9 @@ typedef enum stratus_error {
   STRATUS_E_BACKOFF = 43,             /* maybeUpdate: waiting out a backoff or Retry-After */
   STRATUS_E_TOO_LONG = 44,            /* a name or value passed to the library is over its limit */
   STRATUS_E_NOT_READY = 45            /* no transport / not begun */
-} stratus_error;
+};
+/* One of the codes above, held in a byte (an 8-bit MCU moves and compares it in one register). */
+typedef uint8_t stratus_error;
 
 /* The code's wire name ("stale_time", "bad_answer_signature"…), in RAM on every target. */
 const char *stratus_error_name(stratus_error code);

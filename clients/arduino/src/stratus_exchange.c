@@ -3,90 +3,26 @@
 #include <string.h>
 
 #include "stratus_internal.h"
+#include "stratus_head.h"
 #include "stratus_hex.h"
 #include "stratus_pgm.h"
 #include "stratus_sign.h"
 
-/* The request head (flash on AVR): bytes 1-8, 14 and 15 stand for the fields of write_field (9, 10
- * and 13 are TAB, LF and CR), bytes 16-19
- * open a section written only when the request is signed, conditional, has a body, or always. */
+/* The request head (flash on AVR), its fields and sections as stratus_out_template reads them:
+ * the sections are written when the request is signed, has a body, is conditional (and an ETag is
+ * held), and always: the STRATUS_REQ_ bits, and one more. */
 static const char head_template[] STRATUS_PROGMEM =
-    "\001 \002 HTTP/1.1\r\nHost: \003\r\nConnection: close\r\nAccept: text/plain; envelope=1\r\n"
+    "\001 \002 HTTP/1.0\r\nHost: \003\r\nAccept: text/plain; envelope=1\r\n"
     "\020X-Stratus-App: \004\r\nX-Stratus-Device: \005\r\nX-Stratus-Time: \006\r\nX-Stratus-Nonce: \007\r\n"
     "X-Stratus-Signature: \010\r\n"
-    "\021If-None-Match: \016\r\n"
-    "\022Content-Type: text/plain\r\nContent-Length: \017\r\n"
+    "\021Content-Type: text/plain\r\nContent-Length: \017\r\n"
+    "\022If-None-Match: \016\r\n"
     "\023\r\n";
-
-/* What the head writes; the signature takes the place of the body digest in head. */
-typedef struct head_fields {
-  const stratus_request *r;
-  size_t body_len;
-  const char *etag;
-  stratus_request_head head;
-} head_fields;
-
-static void write_field(stratus_out *out, const head_fields *h, char field) {
-  switch (field) {
-    case 1:
-      stratus_out_text(out, h->head.method);
-      break;
-    case 2: /* the target exactly as signed (PROTOCOL §2) */
-      if (h->head.prefix_len == 0 && h->head.path == NULL) stratus_out_char(out, '/');
-      stratus_out_bytes(out, h->head.prefix, h->head.prefix_len);
-      if (h->head.path != NULL) stratus_out_text(out, h->head.path);
-      break;
-    case 3:
-      stratus_out_bytes(out, h->r->url.host, h->r->url.host_len);
-      if (h->r->url.port != 80 && h->r->url.port != 443) {
-        stratus_out_char(out, ':');
-        stratus_out_u32(out, h->r->url.port);
-      }
-      break;
-    case 4:
-      stratus_out_text(out, h->head.app);
-      break;
-    case 5:
-      stratus_out_text(out, h->head.device);
-      break;
-    case 6:
-      stratus_out_u32(out, h->head.time);
-      break;
-    case 7:
-      stratus_out_text(out, h->head.nonce);
-      break;
-    case 8:
-      stratus_out_hex(out, h->head.body_sha256, STRATUS_SHA256_BYTES);
-      break;
-    case 14:
-      stratus_out_text(out, h->etag);
-      break;
-    default:
-      stratus_out_u32(out, h->body_len);
-      break;
-  }
-}
-
-static STRATUS_NOINLINE void write_head(stratus_out *out, const head_fields *h) {
-  const char *p = head_template;
-  uint8_t writing = 1;
-  char ch;
-  while ((ch = (char)STRATUS_READ_U8(p++)) != '\0') {
-    if (ch >= 16 && ch <= 19) {
-      writing = ch == 16 ? h->r->is_signed : ch == 17 ? (h->r->conditional && h->etag[0] != '\0') : ch == 18 ? h->r->has_body : 1;
-    } else if (!writing) {
-      continue;
-    } else if (ch <= 8 || ch == 14 || ch == 15) {
-      write_field(out, h, ch);
-    } else {
-      stratus_out_char(out, ch);
-    }
-  }
-}
+#define SECTION_ALWAYS 8
 
 /* Reads until the answer is complete, the peer closes, or the time is up. */
-static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_answer *a, uint32_t started, uint8_t *chunk,
-                                                   size_t chunk_size) {
+static stratus_error read_answer(stratus_client *c, stratus_answer *a, uint32_t started, uint8_t *chunk,
+                                 size_t chunk_size) {
   const stratus_transport *t = c->transport;
   while (a->state != STRATUS_ANSWER_DONE && a->state != STRATUS_ANSWER_FAILED) {
     int n = t->read(t->ctx, chunk, chunk_size);
@@ -102,8 +38,8 @@ static STRATUS_NOINLINE stratus_error read_answer(stratus_client *c, stratus_ans
 }
 
 /* The transport connects to the host NUL-terminated, in the answer buffer (free until the answer
- * comes). Out of line: the transport's frames do not stack on the exchange's. */
-static STRATUS_NOINLINE stratus_error connect_to(stratus_client *c, const stratus_url *url) {
+ * comes). */
+static stratus_error connect_to(stratus_client *c, const stratus_url *url) {
   const stratus_transport *t = c->transport;
   if (url->host_len >= c->answer_size) return STRATUS_E_BAD_URL;
   memcpy(c->answer, url->host, url->host_len);
@@ -111,59 +47,66 @@ static STRATUS_NOINLINE stratus_error connect_to(stratus_client *c, const stratu
   return t->connect(t->ctx, c->answer, url->host_len, url->port) == 0 ? STRATUS_OK : STRATUS_E_CONNECT;
 }
 
-STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a) {
+STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, stratus_answer *a, const char *method, const char *path,
+                                                const char *url, size_t url_len, uint8_t how) {
   const stratus_transport *t = c->transport;
   /* one frame in this order: an AVR reaches a local in one instruction only within 63 bytes of the
    * frame's start, so the fields come first and the arrays (used by address only) last */
   struct {
     stratus_out out;
-    head_fields h;
+    stratus_head_extras more;
+    stratus_request_head head;
     char nonce[20];
     uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
   } x;
   uint32_t started;
   stratus_error error;
 
+  if (url != NULL ? !stratus_url_parse(url, url_len, &x.more.url) : !stratus_server_url(c, &x.more.url)) {
+    return STRATUS_E_BAD_URL;
+  }
   /* first pass: the body's digest and length, without holding it (the answer's hash context is
    * free until the answer comes: one context less on the stack) */
   stratus_sha256_init(&a->mac.inner);
   stratus_out_init(&x.out, &a->mac.inner);
-  if (r->has_body) stratus_write_sync_body(c, &x.out);
-  stratus_sha256_final(&a->mac.inner, x.h.head.body_sha256);
-  x.h.r = r;
-  x.h.body_len = x.out.count;
-  x.h.etag = c->etag;
-  x.h.head.method = r->method;
-  x.h.head.prefix = r->url.path;
-  x.h.head.prefix_len = r->url.path_len;
-  x.h.head.path = r->path;
-  x.h.head.app = c->app;
-  x.h.head.device = c->device;
-  x.h.head.time = stratus_now(c);
+  if (how & STRATUS_REQ_BODY) stratus_write_sync_body(c, &x.out);
+  stratus_sha256_final(&a->mac.inner, x.head.body_sha256);
+  x.more.sections = (uint8_t)(how | SECTION_ALWAYS);
+  if (c->etag[0] == '\0') x.more.sections &= (uint8_t)~STRATUS_REQ_CONDITIONAL;
+  x.more.etag = c->etag;
+  x.more.number = x.out.count;
+  x.head.method = method;
+  x.head.prefix = x.more.url.path;
+  x.head.prefix_len = x.more.url.path_len;
+  x.head.path = path;
+  x.head.app = c->app;
+  x.head.device = c->device;
+  x.head.time = stratus_now(c);
   stratus_make_id(c, &c->nonce_count, x.nonce);
-  x.h.head.nonce = x.nonce;
+  x.head.nonce = x.nonce;
   /* the signature takes the place of the body digest it covers (32 bytes less on the stack) */
-  if (r->is_signed) stratus_sign_request_with(&a->mac, c->secret, &x.h.head, x.h.head.body_sha256);
+  if (how & STRATUS_REQ_SIGNED) stratus_sign_request_with(&a->mac, c->secret, &x.head, x.head.body_sha256);
 
   started = stratus_millis(c);
-  error = connect_to(c, &r->url);
+  error = connect_to(c, &x.more.url);
   if (error != STRATUS_OK) return error;
   stratus_out_init(&x.out, NULL);
   x.out.transport = t;
   x.out.buf = x.chunk;
   x.out.deadline_start = started;
   x.out.timeout_ms = c->timeout_ms;
-  write_head(&x.out, &x.h);
-  if (r->has_body) stratus_write_sync_body(c, &x.out);
+  stratus_out_template(&x.out, head_template, &x.head, &x.more);
+  if (how & STRATUS_REQ_BODY) stratus_write_sync_body(c, &x.out);
   error = stratus_out_flush(&x.out);
   stratus_answer_init(a, c->answer, c->answer_size);
   /* the request is out: its write buffer takes the bytes read */
   if (error == STRATUS_OK) error = read_answer(c, a, started, x.chunk, sizeof x.chunk);
   t->close(t->ctx);
   if (error != STRATUS_OK) return error;
-  c->last_status = a->status; /* (the envelope's, not yet verified: what a log may show) */
-  if (!r->is_signed) return a->error;
-  if (a->error == STRATUS_E_TOO_LARGE_ANSWER) return a->error; /* drained: it cannot be verified, nor applied */
+  c->last_status = a->status; /* the envelope's, not yet verified (what a log may show); 0 for a static file */
+  /* a static file: its own signature is checked, its status not read; an answer too large for the
+   * buffer (the only error a complete one has) was drained: it cannot be verified, nor applied */
+  if (!(how & STRATUS_REQ_SIGNED) || a->error != STRATUS_OK) return a->error;
   if (!stratus_answer_verified(a, c->secret, x.nonce)) return STRATUS_E_BAD_ANSWER_SIGNATURE;
   stratus_set_clock(c, a->time);
   return STRATUS_OK;
@@ -183,9 +126,9 @@ static STRATUS_NOINLINE void field(stratus_out *out, const char *text, char afte
 
 /* A number field, `*` when the flag says it is left out. */
 static void number(stratus_out *out, uint32_t value, uint8_t present, char after) {
-  char text[11];
-  text[stratus_format_u32(value, text)] = '\0';
-  field(out, present ? text : NULL, after);
+  if (present) stratus_out_u32(out, value);
+  else stratus_out_char(out, '*');
+  stratus_out_char(out, after);
 }
 
 STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {

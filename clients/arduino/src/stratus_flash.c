@@ -1,6 +1,6 @@
 #include "stratus_pgm.h"
 
-int stratus_flash_equals(const char *ram, size_t len, const char *flash) {
+bool stratus_flash_equals(const char *ram, size_t len, const char *flash) {
   size_t i;
   for (i = 0; i < len; i++) {
     if ((char)STRATUS_READ_U8(flash + i) != ram[i] || ram[i] == '\0') return 0;

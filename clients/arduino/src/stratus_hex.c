@@ -15,7 +15,7 @@ static uint8_t value(char c) {
   return d <= 9 ? d : (uint8_t)((uint8_t)(c - 'a') <= 5 ? c - 'a' + 10 : 16);
 }
 
-int stratus_hex_decode(const char *hex, uint8_t *bytes, size_t len) {
+bool stratus_hex_decode(const char *hex, uint8_t *bytes, size_t len) {
   size_t i;
   for (i = 0; i < 2 * len; i++) {
     uint8_t v = value(hex[i]);
@@ -25,7 +25,7 @@ int stratus_hex_decode(const char *hex, uint8_t *bytes, size_t len) {
   return 1;
 }
 
-int stratus_bytes_equal(const uint8_t *a, const uint8_t *b, size_t len) {
+bool stratus_bytes_equal(const uint8_t *a, const uint8_t *b, size_t len) {
   uint8_t diff = 0;
   size_t i;
   for (i = 0; i < len; i++) diff |= (uint8_t)(a[i] ^ b[i]);

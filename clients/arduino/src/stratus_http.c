@@ -10,7 +10,7 @@
 
 /* ---- writer ---- */
 
-STRATUS_NOINLINE void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
+void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
   memset(out, 0, sizeof *out);
   out->hash = hash;
 }
@@ -51,7 +51,7 @@ void stratus_out_bytes(stratus_out *out, const void *data, size_t len) {
 
 void stratus_out_text(stratus_out *out, const char *text) { stratus_out_bytes(out, text, strlen(text)); }
 
-void stratus_out_char(stratus_out *out, char c) { stratus_out_bytes(out, &c, 1); }
+STRATUS_NOINLINE void stratus_out_char(stratus_out *out, char c) { stratus_out_bytes(out, &c, 1); }
 
 void stratus_out_flash(stratus_out *out, const char *flash_text) {
   char c;
@@ -73,33 +73,19 @@ void stratus_out_hex(stratus_out *out, const uint8_t *bytes, size_t len) {
 
 /* ---- answer reader ---- */
 
-static const char http_prefix[] STRATUS_PROGMEM = "HTTP/1.";
-
 void stratus_answer_init(stratus_answer *a, char *body, size_t body_size) {
   memset(a, 0, sizeof *a);
   a->body = body;
   a->body_size = body_size;
-  if (body_size < 16) { /* not even room for the status line */
+  if (body_size < 16) { /* not even room for an error's code */
     a->state = STRATUS_ANSWER_FAILED;
     a->error = STRATUS_E_TOO_LARGE_ANSWER;
   }
 }
 
-static STRATUS_NOINLINE void fail(stratus_answer *a, stratus_error error) {
+static void fail(stratus_answer *a, stratus_error error) {
   a->state = STRATUS_ANSWER_FAILED;
   a->error = error;
-}
-
-/* "HTTP/1.x NNN…": the first 12 bytes of the status line, gathered in the body buffer. */
-static void status_line(stratus_answer *a) {
-  uint32_t status;
-  if (a->line_len < 12 || !stratus_flash_equals(a->body, 7, http_prefix) || a->body[8] != ' ' ||
-      !stratus_parse_u32(a->body + 9, 3, &status)) {
-    fail(a, STRATUS_E_BAD_ANSWER);
-    return;
-  }
-  a->status = (uint16_t)status;
-  a->state = STRATUS_ANSWER_HEADERS;
 }
 
 /* The body's first line ended: when it is the envelope (PROTOCOL §3.1), its fields are kept and
@@ -127,12 +113,10 @@ uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len) 
       else a->dropped = 1;
       if (c == '\n' && a->line_len == 0) first_line(a);
     } else if (c == '\n') { /* the head's lines matter not: the envelope carries what is signed */
-      if (a->state == STRATUS_ANSWER_STATUS) status_line(a);
-      else if (a->line_len == 0) a->state = STRATUS_ANSWER_BODY;
+      if (a->line_len == 0) a->state = STRATUS_ANSWER_BODY;
       a->line_len = 0;
     } else if (c != '\r') {
-      if (a->state == STRATUS_ANSWER_STATUS && a->line_len < 12) a->body[a->line_len] = c;
-      if (a->line_len < 255) a->line_len++;
+      a->line_len = 1;
     }
   }
   return a->state;
@@ -149,35 +133,26 @@ uint8_t stratus_answer_end(stratus_answer *a) {
   return a->state;
 }
 
-STRATUS_NOINLINE int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
-  char time[11];
-  uint8_t digest[STRATUS_SHA256_BYTES];
+bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce) {
+  stratus_request_head head; /* what an answer's string to sign has of it: nonce, time, digest */
   if (a->state != STRATUS_ANSWER_DONE || a->dropped || !a->enveloped) return 0;
   stratus_sha256_init(&a->mac.inner);
   stratus_sha256_update(&a->mac.inner, (const uint8_t *)a->body, a->body_len);
-  stratus_sha256_final(&a->mac.inner, digest);
-  time[stratus_format_u32(a->time, time)] = '\0';
-  return stratus_verify_answer_with(&a->mac, secret, nonce, a->status, time, digest, a->signature);
+  stratus_sha256_final(&a->mac.inner, head.body_sha256);
+  head.nonce = nonce;
+  head.time = a->time;
+  return stratus_verify_answer_with(&a->mac, secret, &head, a->status, a->signature);
 }
 
-/* What an error answer's body starts with before its code (PROTOCOL §4): the text line asked for,
- * or the JSON form, NUL-separated (flash on AVR). */
-static const char code_prefixes[] STRATUS_PROGMEM = "error: \0{\"error\":{\"code\":\"\0";
-
+/* The code an error answer's body names (PROTOCOL §4): after `error: ` in the text form, which the
+ * envelope's `Accept: text/plain` asks for, or after `{"error":{"code":"` in the JSON form. The
+ * body is the server's (its signature checked), so the prefix is told by its first byte only. */
 stratus_error stratus_answer_code(const stratus_answer *a) {
-  const char *prefix = code_prefixes, *body = a->body;
-  size_t plen, i;
-  if ((a->status >= 200 && a->status < 300) || a->status == 304) return STRATUS_OK;
-  do {
-    plen = STRATUS_STRLEN_P(prefix);
-    if (plen <= a->body_len && stratus_flash_equals(body, plen, prefix)) {
-      for (i = plen; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
-      }
-      i = stratus_error_from_name(body + plen, i - plen);
-      if (i != STRATUS_E_HTTP_STATUS) return (stratus_error)i;
-      break; /* a code this client does not know: by status */
-    }
-    prefix += plen + 1;
-  } while (STRATUS_READ_U8(prefix) != 0);
-  return stratus_error_from_status(a->status);
+  const char *body = a->body;
+  size_t at = body[0] == '{' ? 18 : 7, i;
+  for (i = at; i < a->body_len && body[i] != ' ' && body[i] != '"' && body[i] != '\n'; i++) {
+  }
+  i = i > at ? stratus_error_from_name(body + at, i - at) : STRATUS_E_HTTP_STATUS;
+  if (i != STRATUS_E_HTTP_STATUS) return (stratus_error)i;
+  return stratus_error_from_status(a->status); /* no code, or one this client does not know */
 }

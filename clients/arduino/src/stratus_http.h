@@ -1,10 +1,12 @@
 /* HTTP/1.1 as far as Stratus needs it: a buffered writer (to the transport, or only counted and
  * hashed, so a body's digest and length are known before it is sent without holding it in RAM), and
- * a push reader for the answer: the status line, the head skipped, the body kept until the peer
- * closes. What the headers say comes in the answer's envelope (PROTOCOL §3.1), verified. */
+ * a push reader for the answer: the head skipped whatever it holds (the status line too), the body
+ * kept until the peer closes. What the head says comes in the answer's envelope (PROTOCOL §3.1),
+ * signed. */
 #ifndef STRATUS_HTTP_H
 #define STRATUS_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,15 +48,15 @@ stratus_error stratus_out_flush(stratus_out *out);
 
 /* ---- answer reader ---- */
 
-enum { STRATUS_ANSWER_STATUS, STRATUS_ANSWER_HEADERS, STRATUS_ANSWER_BODY, STRATUS_ANSWER_DONE, STRATUS_ANSWER_FAILED };
+enum { STRATUS_ANSWER_HEAD, STRATUS_ANSWER_BODY, STRATUS_ANSWER_DONE, STRATUS_ANSWER_FAILED };
 
 typedef struct stratus_answer {
   /* Small fields first: an AVR reaches a struct field in one instruction only within 63 bytes. */
   uint8_t state;
-  uint8_t line_len;     /* bytes of the head line being read (counted up to 255); in the body, 1 once its first line ended */
+  uint8_t line_len;     /* 1 once the head line being read holds a byte; in the body, 1 once its first line ended */
   uint8_t dropped;      /* more came than the buffer holds: too large, read to its end and dropped */
   uint8_t enveloped;    /* the body's first line was the envelope (PROTOCOL §3.1), read and taken out */
-  uint16_t status;      /* the HTTP status, or the envelope's */
+  uint16_t status;      /* the envelope's (0 without one: the status line is not read) */
   stratus_error error;  /* why the state is FAILED, or TOO_LARGE_ANSWER once DONE */
   char *body;           /* the caller's buffer: the body after the envelope, NUL-terminated */
   size_t body_size;     /* the buffer's size (it holds body_size - 1 bytes of body) */
@@ -67,8 +69,8 @@ typedef struct stratus_answer {
   stratus_hmac mac;
 } stratus_answer;
 
-/* body_size ≥ 16 (the status line is read into it; the envelope line, ~90 B, too, before the body
- * takes its place), else the answer fails as too large. */
+/* body_size ≥ 16, else the answer fails as too large (the envelope line, ~90 B, is read into it
+ * before the body takes its place: a signed answer needs 100 B at least). */
 void stratus_answer_init(stratus_answer *a, char *body, size_t body_size);
 /* Feeds bytes as they come; returns the state. The body ends when the connection does. */
 uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len);
@@ -77,8 +79,9 @@ uint8_t stratus_answer_feed(stratus_answer *a, const uint8_t *data, size_t len);
 uint8_t stratus_answer_end(stratus_answer *a);
 /* The envelope's signature (PROTOCOL §3.1, §3) checked against this request's nonce: 0 when the
  * answer had no well-formed envelope or the signature is wrong. */
-int stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce);
-/* The stable code an error answer names (`error: code …` or JSON `"code":"…"`), else by status. */
+bool stratus_answer_verified(stratus_answer *a, const char *secret, const char *nonce);
+/* The stable code an error answer (neither 2xx nor 304: the caller tells) names (`error: code …`
+ * or JSON `"code":"…"`), else the one its status implies. */
 stratus_error stratus_answer_code(const stratus_answer *a);
 
 #ifdef __cplusplus

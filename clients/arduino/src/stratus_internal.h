@@ -18,20 +18,20 @@
 #define STRATUS_SUB_AFTER 0x01 /* `after` is known */
 #define STRATUS_SUB_RESET 0x02 /* send reset:true once */
 
-typedef struct stratus_request {
-  const char *method; /* "GET" or "POST" */
-  stratus_url url;    /* host, port; url.path is the target's prefix */
-  const char *path;   /* appended to the prefix (NULL: none) */
-  uint8_t is_signed;
-  uint8_t has_body; /* the sync body of stratus_write_sync_body */
-  uint8_t conditional; /* If-None-Match with the ETag held */
-} stratus_request;
+/* request bits (how); the head template's sections (stratus_exchange.c) follow them */
+#define STRATUS_REQ_SIGNED 1      /* signed, its answer verified */
+#define STRATUS_REQ_BODY 2        /* the sync body of stratus_write_sync_body */
+#define STRATUS_REQ_CONDITIONAL 4 /* If-None-Match with the ETag held */
 
-/* One request and its whole answer; a signed one's answer is verified (and the clock set from it). */
-stratus_error stratus_exchange(stratus_client *c, const stratus_request *r, stratus_answer *a);
+/* One request and its whole answer into `a`; a signed one's answer is verified (and the clock set
+ * from it). method "GET" or "POST"; the target is the URL's path, then `path` (NULL: none); url
+ * NULL: the API base (stratus.server or the URL given). Every kind of request goes through here,
+ * so that one answer (the largest local of the library) is on the stack at a time. */
+stratus_error stratus_exchange(stratus_client *c, stratus_answer *a, const char *method, const char *path,
+                               const char *url, size_t url_len, uint8_t how);
 void stratus_write_sync_body(stratus_client *c, stratus_out *out);
 /* The API base: stratus.server from the config when set (PROTOCOL §5 migration), else the URL given. */
-int stratus_server_url(stratus_client *c, stratus_url *out);
+bool stratus_server_url(stratus_client *c, stratus_url *out);
 void stratus_log(stratus_client *c, uint8_t level, stratus_error code, const char *detail);
 void stratus_config_changed(stratus_client *c);
 /* A reserved key's value (the key in flash); NULL when absent. */

@@ -30,6 +30,7 @@
 #define STRATUS_NOINLINE
 #endif
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -37,7 +38,7 @@ extern "C" {
 #endif
 
 /* 1 when ram[0..len) equals the whole NUL-terminated flash string. */
-int stratus_flash_equals(const char *ram, size_t len, const char *flash);
+bool stratus_flash_equals(const char *ram, size_t len, const char *flash);
 /* Which word of a flash list ("one\0two\0", ended by an empty word) text[0..len) is: 1 for the
  * first, 0 for none. fold: compare A-Z as a-z (the list is lower case). */
 uint8_t stratus_flash_index(const char *list, const char *text, size_t len, int fold);

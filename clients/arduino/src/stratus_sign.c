@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "stratus_config.h"
+#include "stratus_head.h"
 #include "stratus_hex.h"
 #include "stratus_http.h"
 #include "stratus_pgm.h"
@@ -43,11 +45,6 @@ static STRATUS_NOINLINE void sign_start(stratus_out *out, stratus_hmac *mac, con
   stratus_out_flash(out, algorithm);
 }
 
-static STRATUS_NOINLINE void line(stratus_out *out, const char *text) {
-  stratus_out_text(out, text);
-  stratus_out_char(out, '\n');
-}
-
 /* The body digest in hex ends both; the HMAC replaces the digest. */
 static STRATUS_NOINLINE void sign_finish(stratus_out *out, stratus_hmac *mac, uint8_t digest[STRATUS_SHA256_BYTES]) {
   stratus_out_hex(out, digest, STRATUS_SHA256_BYTES);
@@ -65,41 +62,40 @@ void stratus_sign_request_raw(const char *secret, const stratus_request_head *he
   stratus_sign_request_with(&mac, secret, head, digest);
 }
 
+/* The string to sign after its first line (PROTOCOL §2): the fields as the HTTP head writes them. */
+static const char request_lines[] STRATUS_PROGMEM = "\001\n\002\n\004\n\005\n\006\n\007\n";
+
 void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
                                                 uint8_t digest[STRATUS_SHA256_BYTES]) {
   stratus_out out;
   sign_start(&out, mac, secret, request_algorithm);
-  line(&out, head->method);
-  stratus_out_bytes(&out, head->prefix, head->prefix_len); /* the target: prefix, then path */
-  if (head->path != NULL) stratus_out_text(&out, head->path);
-  stratus_out_char(&out, '\n');
-  line(&out, head->app);
-  line(&out, head->device);
-  stratus_out_u32(&out, head->time);
-  stratus_out_char(&out, '\n');
-  line(&out, head->nonce);
+  stratus_out_template(&out, request_lines, head, NULL);
   if (digest != head->body_sha256) memcpy(digest, head->body_sha256, STRATUS_SHA256_BYTES);
   sign_finish(&out, mac, digest);
 }
 
-int stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
+bool stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
                           const uint8_t body_sha256[STRATUS_SHA256_BYTES],
                           const uint8_t signature[STRATUS_SHA256_BYTES]) {
   stratus_hmac mac;
-  uint8_t work[STRATUS_SHA256_BYTES];
-  memcpy(work, body_sha256, sizeof work);
-  return stratus_verify_answer_with(&mac, secret, nonce, status, time_text, work, signature);
+  stratus_request_head head;
+  /* the time as the server writes it, decimal without a leading zero, is the text of its value */
+  if (!stratus_parse_u32(time_text, strlen(time_text), &head.time)) return false;
+  head.nonce = nonce;
+  memcpy(head.body_sha256, body_sha256, STRATUS_SHA256_BYTES);
+  return stratus_verify_answer_with(&mac, secret, &head, status, signature);
 }
 
-int stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
-                                                const char *time_text, uint8_t work[STRATUS_SHA256_BYTES],
-                                                const uint8_t signature[STRATUS_SHA256_BYTES]) {
+/* The answer's string to sign after its first line (PROTOCOL §3): nonce, status, time. */
+static const char answer_lines[] STRATUS_PROGMEM = "\007\n\017\n\006\n";
+
+bool stratus_verify_answer_with(stratus_hmac *mac, const char *secret, stratus_request_head *head, unsigned status,
+                                const uint8_t signature[STRATUS_SHA256_BYTES]) {
   stratus_out out;
+  stratus_head_extras more;
+  more.number = status;
   sign_start(&out, mac, secret, answer_algorithm);
-  line(&out, nonce);
-  stratus_out_u32(&out, status);
-  stratus_out_char(&out, '\n');
-  line(&out, time_text);
-  sign_finish(&out, mac, work);
-  return stratus_bytes_equal(work, signature, STRATUS_SHA256_BYTES);
+  stratus_out_template(&out, answer_lines, head, &more);
+  sign_finish(&out, mac, head->body_sha256);
+  return stratus_bytes_equal(head->body_sha256, signature, STRATUS_SHA256_BYTES);
 }

@@ -2,6 +2,7 @@
 #ifndef STRATUS_SIGN_H
 #define STRATUS_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +33,7 @@ void stratus_sign_request_raw(const char *secret, const stratus_request_head *he
 
 /* §3: HMAC over the request's nonce, the status, the answer's X-Stratus-Time as sent and the body
  * digest; 1 when it equals `signature` (the decoded header). */
-int stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
+bool stratus_verify_answer(const char *secret, const char *nonce, unsigned status, const char *time_text,
                           const uint8_t body_sha256[STRATUS_SHA256_BYTES],
                           const uint8_t signature[STRATUS_SHA256_BYTES]);
 
@@ -40,10 +41,10 @@ int stratus_verify_answer(const char *secret, const char *nonce, unsigned status
  * written over head->body_sha256 (it is read before the HMAC ends). */
 void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
                                uint8_t digest[STRATUS_SHA256_BYTES]);
-/* (work holds the body's digest, and the HMAC afterwards) */
-int stratus_verify_answer_with(stratus_hmac *mac, const char *secret, const char *nonce, unsigned status,
-                               const char *time_text, uint8_t work[STRATUS_SHA256_BYTES],
-                               const uint8_t signature[STRATUS_SHA256_BYTES]);
+/* (the answer's: head->nonce is the request's, head->time the answer's, head->body_sha256 the
+ * body's digest, which the HMAC then overwrites; the other fields are not read) */
+bool stratus_verify_answer_with(stratus_hmac *mac, const char *secret, stratus_request_head *head, unsigned status,
+                                const uint8_t signature[STRATUS_SHA256_BYTES]);
 
 /* Helpers shared with the static file check. */
 void stratus_hmac_text(stratus_hmac *mac, const char *text);

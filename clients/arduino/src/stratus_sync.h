@@ -3,6 +3,7 @@
 #ifndef STRATUS_SYNC_H
 #define STRATUS_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,10 +47,10 @@ typedef struct stratus_record {
 
 /* Reads the record at *pos: 1 and the record, 0 at the end, -1 when the line is malformed.
  * Records of unknown kinds are skipped. `config:` takes the rest of the answer. */
-int stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *record);
+int8_t stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *record);
 
 /* Checks every record of an answer without changing it: 1 when it is well formed. */
-int stratus_sync_valid(const char *body, size_t len);
+bool stratus_sync_valid(const char *body, size_t len);
 
 #ifdef __cplusplus
 }

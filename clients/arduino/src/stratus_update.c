@@ -14,14 +14,17 @@ static const char m_post[] = "POST";
 static const char p_config[] = "/v1/config";
 static const char p_sync[] = "/v1/sync";
 
-int stratus_server_url(stratus_client *c, stratus_url *out) {
+bool stratus_server_url(stratus_client *c, stratus_url *out) {
   size_t len;
   const char *moved = stratus_reserved(c, stratus_key_server, &len);
   /* a new address that keeps failing is tried in turn with the one the sketch gave, so that a
    * mistyped stratus.server cannot strand a device that has no one to reset it */
+  uint8_t tries = 0;
   if (c->failures >= 3 && (c->failures & 1)) moved = NULL;
-  if (moved == NULL || !stratus_url_parse(moved, len, out)) {
-    if (c->url == NULL || !stratus_url_parse(c->url, c->url_len, out)) return 0;
+  while (moved == NULL || !stratus_url_parse(moved, len, out)) { /* then the URL given */
+    if (tries++ > 0 || c->url == NULL) return 0;
+    moved = c->url;
+    len = c->url_len;
   }
   while (out->path_len > 0 && out->path[out->path_len - 1] == '/') out->path_len--;
   return 1;
@@ -57,32 +60,15 @@ static stratus_error answer_error(stratus_client *c, const stratus_answer *a) {
   return code;
 }
 
-#define REQ_SIGNED 1
-#define REQ_BODY 2
-#define REQ_CONDITIONAL 4
 
-/* One request into the answer `a`: every kind goes through here, so that one answer (the largest
- * local of the library) is on the stack at a time. url NULL: the API base (stratus.server or the URL given). */
-static STRATUS_NOINLINE stratus_error request(stratus_client *c, stratus_answer *a, const char *method, const char *path, const char *url,
-                             size_t url_len, uint8_t how) {
-  stratus_request r;
-  memset(&r, 0, sizeof r);
-  if (url != NULL ? !stratus_url_parse(url, url_len, &r.url) : !stratus_server_url(c, &r.url)) return STRATUS_E_BAD_URL;
-  r.method = method;
-  r.path = path;
-  r.is_signed = (how & REQ_SIGNED) != 0;
-  r.has_body = (how & REQ_BODY) != 0;
-  r.conditional = (how & REQ_CONDITIONAL) != 0;
-  return stratus_exchange(c, &r, a);
-}
 
 /* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). Reached only
  * through c->poll, which stratus_use_config_poll sets. */
-static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
+static STRATUS_NOINLINE stratus_error poll_config(stratus_client *c, void *answer) {
   stratus_answer *a = (stratus_answer *)answer;
   uint8_t digest[STRATUS_SHA256_BYTES];
   char etag[2 + 2 * 12 + 1];
-  stratus_error error = request(c, a, m_get, p_config, NULL, 0, REQ_SIGNED | REQ_CONDITIONAL);
+  stratus_error error = stratus_exchange(c, a, m_get, p_config, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_CONDITIONAL);
   if (error != STRATUS_OK || a->status == 304) return error;
   if (a->status != 200) return answer_error(c, a);
   /* the ETag is the text's (PROTOCOL §5.2): `"` + 24 hex digits of its SHA-256 + `"` (the answer's
@@ -100,12 +86,12 @@ static STRATUS_NOINLINE int poll_config(stratus_client *c, void *answer) {
  * whole each time (this reader keeps no header, so no ETag of the static host's) and taken when it
  * differs from the config held. Reached only through c->fetch_static, which
  * stratus_use_static_config sets. */
-static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
+static STRATUS_NOINLINE stratus_error fetch_static(stratus_client *c, void *answer, const char *url, size_t url_len) {
   stratus_answer *a = (stratus_answer *)answer;
   size_t text_len;
-  stratus_error error = request(c, a, m_get, NULL, url, url_len, 0);
+  /* (the answer's status is not read: what is not the signed file, a 404 page included, fails its check) */
+  stratus_error error = stratus_exchange(c, a, m_get, NULL, url, url_len, 0);
   if (error != STRATUS_OK) return error;
-  if (a->status != 200) return stratus_error_from_status(a->status);
   error = stratus_static_verify(c->secret, c->app, c->device, a->body, a->body_len, &text_len);
   if (error != STRATUS_OK) {
     stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
@@ -116,7 +102,7 @@ static STRATUS_NOINLINE int fetch_static(stratus_client *c, void *answer, const 
 }
 
 /* 0 when the config names no stratus.config_url; else 1, and *error says how fetching it went. */
-static STRATUS_NOINLINE int static_config(stratus_client *c, void *answer, int *error) {
+static STRATUS_NOINLINE bool static_config(stratus_client *c, void *answer, stratus_error *error) {
   size_t url_len;
   const char *url = stratus_reserved(c, stratus_key_config_url, &url_len);
   if (url == NULL) return 0;
@@ -135,9 +121,12 @@ static const char *terminate(stratus_span s) {
   return at;
 }
 
-/* The subscription a record names (scope and stream spans), or NULL. */
-static stratus_subscription *record_sub(stratus_client *c, const stratus_record *r) {
-  return stratus_find_sub(c, r->scope.at, r->scope.len, r->stream.at, r->stream.len);
+/* Moves the subscription's `after` (PROTOCOL §6) to seq when that is further, or `after` is unknown. */
+static void advance(stratus_subscription *s, uint32_t seq) {
+  if (!(s->flags & STRATUS_SUB_AFTER) || seq > s->after) {
+    s->after = seq;
+    s->flags |= STRATUS_SUB_AFTER;
+  }
 }
 
 /* A message to its subscription's handler (stratus_subscribe_handler sets c->handle to this). */
@@ -155,13 +144,11 @@ void stratus_handle_message(stratus_client *c, stratus_subscription *s, const st
   s->handler(s->user, &m);
 }
 
-static void deliver(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = record_sub(c, r);
-  const char *stream;
+static void deliver(stratus_client *c, stratus_subscription *s, const stratus_record *r) {
+  const char *stream = s->stream;
   char *value = (char *)r->text.at;
   size_t len;
-  if (s == NULL || ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after)) return;
-  stream = s->stream;
+  if ((s->flags & STRATUS_SUB_AFTER) && r->seq <= s->after) return;
   len = stratus_unescape_in_place(value, r->text.len);
   value[len] = '\0'; /* the byte after the value is a line end, or the NUL after the body */
   if (s->handler != NULL) {
@@ -171,20 +158,7 @@ static void deliver(stratus_client *c, const stratus_record *r) {
   }
   /* the callback returned: only now is the message acknowledged (PROTOCOL §6 `after`), unless
    * it unsubscribed (the slot then holds another stream, or none) */
-  if (s->stream == stream) {
-    s->after = r->seq;
-    s->flags |= STRATUS_SUB_AFTER;
-  }
-}
-
-static void cursor(stratus_client *c, const stratus_record *r) {
-  stratus_subscription *s = record_sub(c, r);
-  if (s == NULL) return;
-  s->flags &= (uint8_t)~STRATUS_SUB_RESET;
-  if (!(s->flags & STRATUS_SUB_AFTER) || r->cursor > s->after) {
-    s->after = r->cursor; /* the server holds everything up to it as processed */
-    s->flags |= STRATUS_SUB_AFTER;
-  }
+  if (s->stream == stream) advance(s, r->seq);
 }
 
 static uint8_t level_from(const char *v, size_t len) {
@@ -221,12 +195,13 @@ void stratus_use_reports(stratus_client *c) {
 }
 
 /* Acts on a verified 200 answer, record by record, after checking that every record is well formed. */
-static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
+static stratus_error apply_sync(stratus_client *c, stratus_answer *a, size_t sent) {
   size_t pos;
   stratus_record r;
   stratus_error result = STRATUS_OK;
   uint8_t acting = 0;
   int got;
+  stratus_subscription *s;
   for (;;) { /* the first pass only checks every record: nothing is acted on unless all are well formed */
     pos = 0;
     while ((got = stratus_sync_next(a->body, a->body_len, &pos, &r)) == 1) {
@@ -237,10 +212,15 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
           if (c->report != NULL) c->report(c, &r);
           break;
         case STRATUS_RECORD_CURSOR:
-          cursor(c, &r);
-          break;
         case STRATUS_RECORD_MESSAGE:
-          deliver(c, &r);
+          s = stratus_find_sub(c, r.scope.at, r.scope.len, r.stream.at, r.stream.len);
+          if (s == NULL) break; /* unsubscribed since */
+          if (r.kind == STRATUS_RECORD_MESSAGE) {
+            deliver(c, s, &r);
+          } else { /* the server holds everything up to the cursor as processed */
+            s->flags &= (uint8_t)~STRATUS_SUB_RESET;
+            advance(s, r.cursor);
+          }
           break;
         case STRATUS_RECORD_CONFIG:
           result = take_config(c, r.text.at, r.text.len, r.etag.at, r.etag.len);
@@ -261,14 +241,14 @@ static STRATUS_NOINLINE stratus_error apply_sync(stratus_client *c, stratus_answ
 }
 
 /* One sync; the body carries what c->flags say (subscriptions and config set by stratus_update). */
-static STRATUS_NOINLINE stratus_error sync_once(stratus_client *c, stratus_answer *a) {
+static stratus_error sync_once(stratus_client *c, stratus_answer *a) {
   stratus_error error;
   /* the queue's bytes as sent, dropped once the answer is applied (callbacks may append more; a
    * damaged tail from storage, where the walk stops, goes with them) */
   size_t sent = c->queue.used;
   c->flags &= (uint8_t)~STRATUS_F_PUBLISH;
   if (sent > 0) c->flags |= STRATUS_F_PUBLISH;
-  error = request(c, a, m_post, p_sync, NULL, 0, REQ_SIGNED | REQ_BODY);
+  error = stratus_exchange(c, a, m_post, p_sync, NULL, 0, STRATUS_REQ_SIGNED | STRATUS_REQ_BODY);
   if (error != STRATUS_OK) return error;
   if (a->status != 200) return answer_error(c, a);
   return apply_sync(c, a, sent);
@@ -279,7 +259,7 @@ static stratus_error round_trip(stratus_client *c, stratus_answer *a, uint8_t us
   uint8_t attempt;
   stratus_error error = STRATUS_OK;
   for (attempt = 0; attempt < 2; attempt++) {
-    error = use_sync ? sync_once(c, a) : (stratus_error)c->poll(c, a);
+    error = use_sync ? sync_once(c, a) : c->poll(c, a);
     if (error != STRATUS_E_STALE_TIME) break;
     stratus_log(c, STRATUS_LOG_WARN, error, NULL); /* the clock is now the server's: once more */
   }
@@ -307,10 +287,10 @@ stratus_error stratus_update(stratus_client *c) {
   stratus_error error = STRATUS_OK;
   /* the small local first: an AVR reaches a local in one instruction only near the frame's start */
   struct {
-    int static_error;
+    stratus_error static_error;
     stratus_answer a;
   } x;
-  uint8_t i, has_static = 0;
+  uint8_t i, has_static = 0, use_sync;
   if (c->transport == NULL || c->app == NULL || c->secret == NULL || c->device == NULL || (c->flags & STRATUS_F_IN_UPDATE)) {
     return STRATUS_E_NOT_READY;
   }
@@ -323,12 +303,10 @@ stratus_error stratus_update(stratus_client *c) {
     if (c->subs[i].stream != NULL) c->flags |= STRATUS_F_SUBSCRIBE;
   }
   if (!has_static) c->flags |= STRATUS_F_CONFIG; /* the config comes with the sync (or the poll) */
-  if ((c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL)) {
-    error = round_trip(c, &x.a, 1);
-  } else if (!has_static) {
-    error = round_trip(c, &x.a, 0); /* config only: the cheap 304 poll */
-  }
-  if (error == STRATUS_OK) error = (stratus_error)x.static_error;
+  /* a sync when there is something to send, else (config only) the cheap 304 poll when enabled */
+  use_sync = (c->flags & STRATUS_F_SUBSCRIBE) || c->queue.used > 0 || (!has_static && c->poll == NULL);
+  if (use_sync || !has_static) error = round_trip(c, &x.a, use_sync);
+  if (error == STRATUS_OK) error = x.static_error;
   if (error != STRATUS_OK) stratus_log(c, STRATUS_LOG_ERROR, error, NULL);
   schedule_backoff(c, error);
   c->flags &= (uint8_t)~STRATUS_F_IN_UPDATE;

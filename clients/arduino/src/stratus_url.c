@@ -4,10 +4,10 @@
 
 #include "stratus_pgm.h"
 
-int stratus_url_parse(const char *url, size_t len, stratus_url *out) {
+bool stratus_url_parse(const char *url, size_t len, stratus_url *out) {
   static const char scheme[] STRATUS_PROGMEM = "http";
   const char *p = url + 4, *end = url + len;
-  uint32_t port = 80;
+  uint16_t port = 80;
   if (len < 7 || !stratus_flash_equals(url, 4, scheme)) return 0;
   if (*p == 's') {
     p++;
@@ -22,11 +22,12 @@ int stratus_url_parse(const char *url, size_t len, stratus_url *out) {
     port = 0;
     while (++p < end && *p != '/' && *p != '?') {
       uint8_t digit = (uint8_t)(*p - '0');
-      if (digit > 9 || (port = port * 10 + digit) > 65535) return 0;
+      if (digit > 9 || port > 6553 || (port == 6553 && digit > 5)) return 0;
+      port = (uint16_t)(port * 10 + digit);
     }
     if (port == 0) return 0;
   }
-  out->port = (uint16_t)port;
+  out->port = port;
   out->path = p;
   out->path_len = (size_t)(end - p);
   return 1;

@@ -2,6 +2,7 @@
 #ifndef STRATUS_URL_H
 #define STRATUS_URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +19,7 @@ typedef struct stratus_url {
 } stratus_url;
 
 /* 1 when url (len bytes) is http:// or https:// with a host (port 80 / 443 unless given). */
-int stratus_url_parse(const char *url, size_t len, stratus_url *out);
+bool stratus_url_parse(const char *url, size_t len, stratus_url *out);
 
 #ifdef __cplusplus
 }

@@ -99,7 +99,7 @@ static void test_config_poll(void) {
   setup(config_responder);
   CHECK(stratus_get_long(&c, "a", 7) == 7, "fallback before any config");
   CHECK(stratus_update(&c) == STRATUS_OK, "first poll: %s", stratus_error_name(c.last_error));
-  CHECK(strstr(s.request, "GET /v1/config HTTP/1.1\r\n") == s.request, "GET /v1/config");
+  CHECK(strstr(s.request, "GET /v1/config HTTP/1.0\r\n") == s.request, "GET /v1/config");
   CHECK(stratus_get_long(&c, "a", 7) == 1, "a = 1");
   CHECK(strcmp(stratus_get_string(&c, "name", "?", out, sizeof out), "x\ny") == 0, "unescaped");
   CHECK(stratus_refresh_s(&c) == 42, "stratus.refresh");
@@ -162,7 +162,7 @@ static void test_sync(void) {
   CHECK(stratus_subscribe(&c, NULL, "notes", on_message, 5, true) == STRATUS_OK, "subscribe PRIVATE");
   CHECK(stratus_publish(&c, "home", "temp", "21.5 \"C\"", 60, "q1", false) == STRATUS_OK, "queued");
   CHECK(stratus_update(&c) == STRATUS_OK, "sync: %s", stratus_error_name(c.last_error));
-  CHECK(strstr(s.request, "POST /v1/sync HTTP/1.1\r\n") == s.request, "POST /v1/sync");
+  CHECK(strstr(s.request, "POST /v1/sync HTTP/1.0\r\n") == s.request, "POST /v1/sync");
   CHECK(strcmp(fake_body(&s), "publish: q1 home temp 60 21.5 \"C\"\nsubscribe: home cmd * *\nsubscribe: * notes reset 5\nconfig: *\n") == 0,
         "the text body (PROTOCOL 6.1): %s", fake_body(&s));
   CHECK(strstr(s.request, "\r\nContent-Type: text/plain\r\n") != NULL, "sent as text");
@@ -206,7 +206,7 @@ static void test_sync_without_poll(void) {
   setup(config_sync_responder);
   c.poll = NULL;
   CHECK(stratus_update(&c) == STRATUS_OK, "config sync: %s", stratus_error_name(c.last_error));
-  CHECK(strstr(s.request, "POST /v1/sync HTTP/1.1\r\n") == s.request, "a sync, not a poll");
+  CHECK(strstr(s.request, "POST /v1/sync HTTP/1.0\r\n") == s.request, "a sync, not a poll");
   CHECK(strcmp(fake_body(&s), "config: *\n") == 0, "only the config asked for: %s", fake_body(&s));
   CHECK(stratus_get_long(&c, "k", 0) == 5, "config from the sync");
   CHECK(stratus_update(&c) == STRATUS_OK, "second config sync");

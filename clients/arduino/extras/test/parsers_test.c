@@ -21,8 +21,10 @@ static uint8_t feed_all(stratus_answer *a, const char *http, size_t step) {
 static void test_http_reader(void) {
   char body[96], small[32];
   stratus_answer a;
-  static const char *garbage[] = {"HTTX/1.1 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 20\r\n", "HTTP/1.1  200 OK\r\n",
-                                  "\r\n\r\n"};
+  /* the head is not read (the status comes in the envelope): garbage there ends the head at its
+   * empty line, or never */
+  static const char *garbage[] = {"HTTX/1.1 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "\r\n\r\n"};
+  static const char *endless[] = {"HTTP/1.1 20\r\n", "HTTP/1.1  200 OK\r\n", "no head"};
   static const char *not_enveloped[] = {"", "stratus: 200 1 0\n", "stratus: 200 1 0 zz\n",
                                         "stratus: 200 1 0 0123456789012345678901234567890123456789012345678901234567890123x\n",
                                         "stratus: 2x0 1 0 0123456789012345678901234567890123456789012345678901234567890123\n",
@@ -30,7 +32,14 @@ static void test_http_reader(void) {
   size_t i;
   for (i = 0; i < sizeof garbage / sizeof *garbage; i++) {
     stratus_answer_init(&a, body, sizeof body);
-    CHECK(feed_all(&a, garbage[i], 3) == STRATUS_ANSWER_FAILED && a.error == STRATUS_E_BAD_ANSWER, "garbage %zu refused", i);
+    feed_all(&a, garbage[i], 3);
+    CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE && !stratus_answer_verified(&a, "s", "n") && a.status == 0,
+          "garbage %zu: no envelope, never verified", i);
+  }
+  for (i = 0; i < sizeof endless / sizeof *endless; i++) {
+    stratus_answer_init(&a, body, sizeof body);
+    feed_all(&a, endless[i], 3);
+    CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_FAILED && a.error == STRATUS_E_CLOSED, "a head without its end %zu fails", i);
   }
   /* oversize: read to its end, flagged, never verified */
   stratus_answer_init(&a, small, sizeof small);
@@ -41,7 +50,7 @@ static void test_http_reader(void) {
   /* the head is skipped whatever its lines: a long reason phrase, long and unknown headers */
   stratus_answer_init(&a, small, sizeof small);
   feed_all(&a, "HTTP/1.1 404 Not Found Anywhere On This Server\r\nX-Long: 0123456789012345678901234567890123456789\nETag: \"e\"\r\n\r\nno", 5);
-  CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE && a.status == 404 && a.body_len == 2 && strcmp(small, "no") == 0, "long lines skipped");
+  CHECK(stratus_answer_end(&a) == STRATUS_ANSWER_DONE && a.status == 0 && a.body_len == 2 && strcmp(small, "no") == 0, "long lines skipped");
   /* the body ends with the connection; one cut off in the head fails */
   stratus_answer_init(&a, body, sizeof body);
   feed_all(&a, "HTTP/1.0 200 OK\r\n\r\nabc", 1);
@@ -116,6 +125,10 @@ static void test_queue_and_url(void) {
   CHECK(stratus_queue_whole(&q) == 0 && stratus_queue_count(&q) == 0, "damaged");
   CHECK(stratus_url_parse("https://h.example/x?y", 21, &u) && u.port == 443 && u.host_len == 9 && u.path_len == 4, "https");
   CHECK(stratus_url_parse("http://h:81", 11, &u) && u.port == 81 && u.path_len == 0, "port");
+  CHECK(stratus_url_parse("http://h:65535/", 15, &u) && u.port == 65535 && u.path_len == 1, "the highest port");
+  CHECK(!stratus_url_parse("http://h:65536", 14, &u) && !stratus_url_parse("http://h:65540", 14, &u) &&
+            !stratus_url_parse("http://h:0", 10, &u) && !stratus_url_parse("http://h:/", 10, &u),
+        "ports out of range");
   CHECK(!stratus_url_parse("http://:81", 10, &u) && !stratus_url_parse("ftp://h", 7, &u) && !stratus_url_parse("http://h:99999", 14, &u) && !stratus_url_parse("http://h:8x", 11, &u), "bad urls");
 }
 
