@@ -33,12 +33,9 @@ export class NonceCache {
     const generation = Math.floor(now / this.windowSeconds);
     if (generation <= this.current) return;
     const steps = Math.min(generation - this.current, 3);
-    // a window's requests are about the last one's: the new generation starts at that size, so it
-    // does not grow through ten doublings (each holding the old table and the new one for a while)
-    const expected = steps === 1 ? (this.generations[0] as HashSet64).size : 0;
     for (let i = 0; i < steps; i++) {
       this.generations.pop();
-      this.generations.unshift(new HashSet64(expected));
+      this.generations.unshift(new HashSet64());
     }
     this.current = generation;
   }
@@ -68,21 +65,14 @@ const MOVE_PER_SEARCH = 64;
  * held the event loop for tens of milliseconds).
  */
 class HashSet64 {
-  private slots: Uint32Array;
-  private mask: number;
+  private slots = new Uint32Array(2 * 1024);
+  private mask = 1023;
   /** While growing: the smaller table, whose slots are moving to `slots`. */
   private old: Uint32Array | null = null;
   private oldMask = 0;
   /** The next old slot to move. */
   private moved = 0;
   size = 0;
-
-  /** Room for `expected` values before the first growth. */
-  constructor(expected = 0) {
-    const slots = 2 ** Math.max(10, Math.ceil(Math.log2(((expected + 1) * 4) / 3)));
-    this.slots = new Uint32Array(2 * slots);
-    this.mask = slots - 1;
-  }
 
   has(hi: number, lo: number): boolean {
     // a generation that stopped taking adds mid-move finishes moving as it is searched
