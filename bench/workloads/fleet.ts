@@ -111,10 +111,16 @@ async function openFleet(scale: FleetScale, s: Settings): Promise<Fleet> {
   populate(join(dataDir, 'stratus.db'), scale);
   process.stderr.write(`  fleet of ${scale.devices} devices and ${scale.messages} messages written in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   const stratus = await startStratus({ dataDir, nodeArgs: s.nodeArgs });
-  const probe = presigned(secret, 'GET', '/v1/config', 1, { device: () => 'fleet-0' })({}) as { headers: Record<string, string> };
-  const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;
-  await bringOnline(stratus.url, secret, scale.devices, etag);
-  return { scale, stratus, secret, etag, agent: benchAgent(CONNECTIONS), dataDir, result: { p99: [], perSecond: [], rss: [] } };
+  try {
+    const probe = presigned(secret, 'GET', '/v1/config', 1, { device: () => 'fleet-0' })({}) as { headers: Record<string, string> };
+    const etag = (await fetch(`${stratus.url}/v1/config`, { headers: probe.headers })).headers.get('etag') as string;
+    await bringOnline(stratus.url, secret, scale.devices, etag);
+    return { scale, stratus, secret, etag, agent: benchAgent(CONNECTIONS), dataDir, result: { p99: [], perSecond: [], rss: [] } };
+  } catch (error) {
+    await stratus.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 async function closeFleet(fleet: Fleet): Promise<void> {
