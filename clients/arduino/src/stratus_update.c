@@ -60,8 +60,6 @@ static stratus_error answer_error(stratus_client *c, const stratus_answer *a) {
   return code;
 }
 
-
-
 /* Signed GET /v1/config with If-None-Match: 304 costs a few bytes (PROTOCOL §5). Reached only
  * through c->poll, which stratus_use_config_poll sets. */
 static STRATUS_NOINLINE stratus_error poll_config(stratus_client *c, void *answer) {
