@@ -133,13 +133,7 @@ void stratus_use_storage(stratus_client *c, const stratus_storage *s) {
   }
 }
 
-/* 32 bits from the transport's generator; without one, the millisecond clock mixed with the boot
- * value and the nonce count (weak: a transport without entropy should come with storage). */
-uint32_t stratus_random(stratus_client *c) {
-  const stratus_transport *t = c->transport;
-  if (t->entropy != NULL) return t->entropy(t->ctx);
-  return t->millis(t->ctx) ^ c->nonce_count ^ c->boot;
-}
+uint32_t stratus_random(stratus_client *c) { return c->transport->entropy(c->transport->ctx); }
 
 void stratus_begin_transport(stratus_client *c, const stratus_transport *t) {
   c->transport = t;
@@ -171,17 +165,11 @@ uint32_t stratus_now(stratus_client *c) {
   return t->unix_time != NULL ? t->unix_time(t->ctx) : 0;
 }
 
-/* "<boot, 8 hex>-<count>": nonce and id alphabets both allow it (docs/protocol.md). */
-size_t stratus_make_id(stratus_client *c, uint32_t *counter, char out[20]) {
-  uint32_t count = ++*counter;
-  uint8_t boot[4];
-  boot[0] = (uint8_t)(c->boot >> 24);
-  boot[1] = (uint8_t)(c->boot >> 16);
-  boot[2] = (uint8_t)(c->boot >> 8);
-  boot[3] = (uint8_t)c->boot;
-  stratus_hex_encode(boot, 4, out);
-  out[8] = '-';
-  return 9 + stratus_format_u32(count, out + 9);
+/* "<boot>-<count>", both in decimal: nonce and id alphabets both allow it (PROTOCOL §1). */
+void STRATUS_SAVED(stratus_make_id)(stratus_client *c, uint32_t *counter, char out[STRATUS_ID_BYTES]) {
+  size_t n = stratus_format_u32(c->boot, out);
+  out[n] = '-';
+  stratus_format_u32(++*counter, out + n + 1);
 }
 
 void stratus_log(stratus_client *c, uint8_t level, stratus_error code, const char *detail) {
@@ -190,7 +178,7 @@ void stratus_log(stratus_client *c, uint8_t level, stratus_error code, const cha
 
 stratus_error stratus_publish(stratus_client *c, const char *scope, const char *stream, const char *value,
                               uint32_t ttl, const char *id, bool send_now) {
-  char fresh[20];
+  char fresh[STRATUS_ID_BYTES];
   stratus_error error;
   static const char empty = '\0';
   if (scope == NULL || is_private(scope, strlen(scope))) scope = &empty; /* the server's default scope */
@@ -213,7 +201,7 @@ static STRATUS_NOINLINE bool same(const char *text, const char *span, size_t len
   return strlen(text) == len && memcmp(text, span, len) == 0;
 }
 
-stratus_subscription *stratus_find_sub(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
+stratus_subscription *STRATUS_SAVED(stratus_find_sub)(stratus_client *c, const char *scope, size_t scope_len, const char *stream,
                                        size_t stream_len) {
   uint8_t i;
   for (i = 0; i < c->subs_max; i++) {
@@ -312,7 +300,7 @@ const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
 }
 #endif
 
-STRATUS_NOINLINE long stratus_get_long(stratus_client *c, const char *key, long fallback) {
+STRATUS_NOINLINE long STRATUS_SAVED(stratus_get_long)(stratus_client *c, const char *key, long fallback) {
   size_t len;
   long v;
   const char *raw = stratus_get_raw(c, key, &len);

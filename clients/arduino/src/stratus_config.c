@@ -36,7 +36,7 @@ bool stratus_config_next(const char *text, size_t len, size_t *pos, stratus_entr
   return 0;
 }
 
-const char *stratus_config_find(const char *text, size_t len, const char *key, size_t *value_len) {
+const char *STRATUS_SAVED(stratus_config_find)(const char *text, size_t len, const char *key, size_t *value_len) {
   size_t key_len = strlen(key), i;
   const char *end = text + len, *found = NULL, *line = text;
   if (text == NULL || key_len == 0) return NULL;

@@ -56,7 +56,7 @@ STRATUS_NOINLINE stratus_error stratus_exchange(stratus_client *c, stratus_answe
     stratus_out out;
     stratus_head_extras more;
     stratus_request_head head;
-    char nonce[20];
+    char nonce[STRATUS_ID_BYTES];
     uint8_t chunk[STRATUS_WRITE_CHUNK]; /* the request's bytes, then the answer's */
   } x;
   uint32_t started;
@@ -131,7 +131,7 @@ static void number(stratus_out *out, uint32_t value, uint8_t present, char after
   stratus_out_char(out, after);
 }
 
-STRATUS_NOINLINE void stratus_write_sync_body(stratus_client *c, stratus_out *out) {
+STRATUS_NOINLINE void STRATUS_SAVED(stratus_write_sync_body)(stratus_client *c, stratus_out *out) {
   uint8_t i;
   size_t at = 0;
   if (c->flags & STRATUS_F_PUBLISH) {

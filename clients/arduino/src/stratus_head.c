@@ -43,7 +43,7 @@ static void write_field(stratus_out *out, const stratus_request_head *head, cons
   }
 }
 
-void stratus_out_template(stratus_out *out, const char *flash_template, const stratus_request_head *head,
+void STRATUS_SAVED(stratus_out_template)(stratus_out *out, const char *flash_template, const stratus_request_head *head,
                           const stratus_head_extras *x) {
   const char *p = flash_template;
   uint8_t writing = 1;

@@ -15,7 +15,7 @@ void stratus_out_init(stratus_out *out, stratus_sha256 *hash) {
   out->hash = hash;
 }
 
-stratus_error stratus_out_flush(stratus_out *out) {
+stratus_error STRATUS_SAVED(stratus_out_flush)(stratus_out *out) {
   const stratus_transport *t = out->transport;
   size_t sent = 0;
   if (t == NULL || out->error != STRATUS_OK) {
@@ -63,7 +63,7 @@ void stratus_out_u32(stratus_out *out, uint32_t value) {
   stratus_out_bytes(out, number, stratus_format_u32(value, number));
 }
 
-void stratus_out_hex(stratus_out *out, const uint8_t *bytes, size_t len) {
+void STRATUS_SAVED(stratus_out_hex)(stratus_out *out, const uint8_t *bytes, size_t len) {
   char pair[3];
   while (len-- > 0) {
     stratus_hex_encode(bytes++, 1, pair);

@@ -39,12 +39,13 @@ const char *stratus_reserved(stratus_client *c, const char *flash_key, size_t *l
 extern const char stratus_key_refresh[], stratus_key_server[], stratus_key_config_url[], stratus_key_debug[];
 void stratus_save_queue(stratus_client *c);
 void stratus_set_clock(stratus_client *c, uint32_t server_time);
-/* 32 random bits (the transport's entropy, else mixed from the millisecond clock). */
+/* 32 random bits: the transport's entropy. */
 uint32_t stratus_random(stratus_client *c);
 /* The transport's millisecond clock. */
 uint32_t stratus_millis(const stratus_client *c);
-/* "<boot>-<++*counter>" (a nonce or a publish id). */
-size_t stratus_make_id(stratus_client *c, uint32_t *counter, char out[20]);
+/* "<boot>-<++*counter>" (a nonce or a publish id), NUL-terminated. */
+#define STRATUS_ID_BYTES 22
+void stratus_make_id(stratus_client *c, uint32_t *counter, char out[STRATUS_ID_BYTES]);
 struct stratus_record;
 void stratus_handle_message(stratus_client *c, stratus_subscription *s, const struct stratus_record *r,
                             const char *value, size_t len);

@@ -9,12 +9,14 @@
 #include <avr/pgmspace.h>
 #define STRATUS_PROGMEM PROGMEM
 #define STRATUS_READ_U8(p) pgm_read_byte(p)
+#define STRATUS_READ_U16(p) pgm_read_word(p)
 #define STRATUS_READ_U32(p) pgm_read_dword(p)
 #define STRATUS_MEMCPY_P(dst, src, n) memcpy_P((dst), (src), (n))
 #define STRATUS_STRLEN_P(s) strlen_P(s)
 #else
 #define STRATUS_PROGMEM
 #define STRATUS_READ_U8(p) (*(const uint8_t *)(p))
+#define STRATUS_READ_U16(p) (*(const uint16_t *)(p))
 #define STRATUS_READ_U32(p) (*(const uint32_t *)(p))
 #define STRATUS_MEMCPY_P(dst, src, n) memcpy((dst), (src), (n))
 #define STRATUS_STRLEN_P(s) strlen(s)
@@ -28,6 +30,12 @@
 #define STRATUS_NOINLINE __attribute__((noinline))
 #else
 #define STRATUS_NOINLINE
+#endif
+
+#if defined(__AVR__)
+#define STRATUS_SAVED(name) __attribute__((OS_task, noinline, noclone, used)) name##_body
+#else
+#define STRATUS_SAVED(name) name
 #endif
 
 #include <stdbool.h>

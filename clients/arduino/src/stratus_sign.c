@@ -11,7 +11,7 @@
 static const char request_algorithm[] STRATUS_PROGMEM = "STRATUS-HMAC-SHA256\n";
 static const char answer_algorithm[] STRATUS_PROGMEM = "STRATUS-HMAC-SHA256-RESPONSE\n";
 
-size_t stratus_format_u32(uint32_t value, char out[11]) {
+size_t STRATUS_SAVED(stratus_format_u32)(uint32_t value, char out[11]) {
   uint8_t n = 0, i;
   do { /* the digits last first, then turned round */
     out[n++] = (char)('0' + value % 10);

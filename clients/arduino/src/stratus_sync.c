@@ -65,7 +65,7 @@ static bool read_fields(const char *line, size_t at, size_t end, stratus_record 
   return at == end;
 }
 
-int8_t stratus_sync_next(const char *body, size_t len, size_t *pos, stratus_record *r) {
+int8_t STRATUS_SAVED(stratus_sync_next)(const char *body, size_t len, size_t *pos, stratus_record *r) {
   while (*pos < len) {
     const char *line = body + *pos, *nl, *colon;
     size_t line_len, kind_len;

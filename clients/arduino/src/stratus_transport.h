@@ -1,5 +1,5 @@
 /* What the core needs from the platform: a byte stream to a host, a millisecond clock, and
- * optionally the wall clock and some entropy. The Arduino face adapts a `Client`; extras/posix has
+ * some entropy, and optionally the wall clock. The Arduino face adapts a `Client`; extras/posix has
  * sockets. Every call must return promptly: the core bounds waits itself with millis(). */
 #ifndef STRATUS_TRANSPORT_H
 #define STRATUS_TRANSPORT_H
@@ -23,7 +23,9 @@ typedef struct stratus_transport {
   uint32_t (*millis)(void *ctx);
   /* Optional (NULL): unix seconds from a clock of the board's own; the server's clock is used once known. */
   uint32_t (*unix_time)(void *ctx);
-  /* Optional (NULL): 32 random bits, for nonces and publish ids when no storage keeps a boot count. */
+  /* 32 random bits: the boot id of nonces and publish ids when no storage keeps a boot count, and
+   * the backoff's jitter. A board without a generator mixes what varies (timer counts, a floating
+   * analog pin), as the Arduino face does. */
   uint32_t (*entropy)(void *ctx);
 } stratus_transport;
 

@@ -52,6 +52,7 @@ static int f_read(void *ctx, uint8_t *buf, size_t len) {
 static void f_close(void *ctx) { ((fake_server *)ctx)->connected = 0; }
 static uint32_t f_millis(void *ctx) { return ((fake_server *)ctx)->now_ms; }
 static uint32_t f_unix(void *ctx) { return ((fake_server *)ctx)->unix_time; }
+static uint32_t f_entropy(void *ctx) { return ((fake_server *)ctx)->now_ms * 2654435761u; }
 
 void fake_init(fake_server *s, stratus_transport *t, const char *secret, fake_responder respond) {
   memset(s, 0, sizeof *s);
@@ -66,6 +67,7 @@ void fake_init(fake_server *s, stratus_transport *t, const char *secret, fake_re
   t->close = f_close;
   t->millis = f_millis;
   t->unix_time = f_unix;
+  t->entropy = f_entropy;
 }
 
 const char *fake_header(const fake_server *s, const char *name, char *out, size_t out_size) {
