@@ -12,11 +12,12 @@
  * the sections are written when the request is signed, has a body, is conditional (and an ETag is
  * held), and always: the STRATUS_REQ_ bits, and one more. */
 static const char head_template[] STRATUS_PROGMEM =
-    "\001 \002 HTTP/1.0\r\nHost: \003\r\nAccept: text/plain; envelope=1\r\n"
-    "\020X-Stratus-App: \004\r\nX-Stratus-Device: \005\r\nX-Stratus-Time: \006\r\nX-Stratus-Nonce: \007\r\n"
-    "X-Stratus-Signature: \010\r\n"
-    "\021Content-Type: text/plain\r\nContent-Length: \017\r\n"
-    "\022If-None-Match: \016\r\n"
+    STRATUS_F_METHOD " " STRATUS_F_PREFIX STRATUS_F_PATH " HTTP/1.0\r\nHost: " STRATUS_F_HOST
+    "\r\nAccept: text/plain; envelope=1\r\n"
+    "\020X-Stratus-App: " STRATUS_F_APP "\r\nX-Stratus-Device: " STRATUS_F_DEVICE "\r\nX-Stratus-Time: " STRATUS_F_TIME
+    "\r\nX-Stratus-Nonce: " STRATUS_F_NONCE "\r\nX-Stratus-Signature: " STRATUS_F_DIGEST "\r\n"
+    "\021Content-Type: text/plain\r\nContent-Length: " STRATUS_F_NUMBER "\r\n"
+    "\022If-None-Match: " STRATUS_F_ETAG "\r\n"
     "\023\r\n";
 #define SECTION_ALWAYS 8
 

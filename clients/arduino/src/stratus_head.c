@@ -2,43 +2,31 @@
 
 #include "stratus_pgm.h"
 
-static void write_field(stratus_out *out, const stratus_request_head *head, const stratus_head_extras *x, char field) {
-  switch (field) {
-    case 1:
-      stratus_out_text(out, head->method);
+/* What a field is, and where: in the head or in its extras (flash on AVR). */
+enum { TEXT, BYTES, NUMBER, DIGEST, IN_EXTRAS = 4 };
+#define IN_HEAD(kind, field) {kind, offsetof(stratus_request_head, field)}
+#define IN_MORE(kind, field) {kind | IN_EXTRAS, offsetof(stratus_head_extras, field)}
+static const uint8_t fields[][2] STRATUS_PROGMEM = {
+    IN_HEAD(TEXT, method), IN_HEAD(BYTES, prefix), IN_HEAD(TEXT, path),     IN_MORE(BYTES, url.host),
+    IN_HEAD(TEXT, app),    IN_HEAD(TEXT, device),  IN_HEAD(NUMBER, time),   IN_HEAD(TEXT, nonce),
+    IN_HEAD(DIGEST, body_sha256), IN_MORE(TEXT, etag), IN_MORE(NUMBER, number)};
+
+static void write_field(stratus_out *out, const stratus_request_head *head, const stratus_head_extras *x, uint8_t code) {
+  const uint8_t *field = fields[code - STRATUS_FIELD_FIRST];
+  uint8_t how = STRATUS_READ_U8(field);
+  const uint8_t *at = (how & IN_EXTRAS ? (const uint8_t *)x : (const uint8_t *)head) + STRATUS_READ_U8(field + 1);
+  switch (how & 3) {
+    case TEXT: /* NULL: none (a target without a path) */
+      if (*(const char *const *)at != NULL) stratus_out_text(out, *(const char *const *)at);
       break;
-    case 2: /* the target exactly as sent (PROTOCOL §2) */
-      if (head->prefix_len == 0 && head->path == NULL) stratus_out_char(out, '/');
-      stratus_out_bytes(out, head->prefix, head->prefix_len);
-      if (head->path != NULL) stratus_out_text(out, head->path);
+    case BYTES: /* a pointer and its length after it */
+      stratus_out_bytes(out, *(const char *const *)at, *(const size_t *)(at + sizeof(const char *)));
       break;
-    case 3:
-      stratus_out_bytes(out, x->url.host, x->url.host_len);
-      if (x->url.port != 80 && x->url.port != 443) {
-        stratus_out_char(out, ':');
-        stratus_out_u32(out, x->url.port);
-      }
-      break;
-    case 4:
-      stratus_out_text(out, head->app);
-      break;
-    case 5:
-      stratus_out_text(out, head->device);
-      break;
-    case 6:
-      stratus_out_u32(out, head->time);
-      break;
-    case 7:
-      stratus_out_text(out, head->nonce);
-      break;
-    case 8:
-      stratus_out_hex(out, head->body_sha256, STRATUS_SHA256_BYTES);
-      break;
-    case 14:
-      stratus_out_text(out, x->etag);
+    case NUMBER:
+      stratus_out_u32(out, *(const uint32_t *)at);
       break;
     default:
-      stratus_out_u32(out, x->number);
+      stratus_out_hex(out, at, STRATUS_SHA256_BYTES);
       break;
   }
 }
@@ -47,16 +35,16 @@ void STRATUS_SAVED(stratus_out_template)(stratus_out *out, const char *flash_tem
                           const stratus_head_extras *x) {
   const char *p = flash_template;
   uint8_t writing = 1;
-  char ch;
-  while ((ch = (char)STRATUS_READ_U8(p++)) != '\0') {
-    if (ch >= 16 && ch <= 19) {
-      writing = (uint8_t)((x->sections >> (ch - 16)) & 1);
+  uint8_t ch;
+  while ((ch = STRATUS_READ_U8(p++)) != '\0') {
+    if (ch >= STRATUS_SECTION_FIRST && ch < STRATUS_FIELD_FIRST) {
+      writing = (uint8_t)((x->sections >> (ch - STRATUS_SECTION_FIRST)) & 1);
     } else if (!writing) {
       continue;
-    } else if (ch <= 8 || ch == 14 || ch == 15) {
+    } else if (ch >= STRATUS_FIELD_FIRST && ch < STRATUS_FIELD_FIRST + sizeof fields / sizeof *fields) {
       write_field(out, head, x, ch);
     } else {
-      stratus_out_char(out, ch);
+      stratus_out_char(out, (char)ch);
     }
   }
 }

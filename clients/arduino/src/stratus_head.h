@@ -22,11 +22,22 @@ typedef struct stratus_head_extras {
   uint32_t number; /* the body's length (a request's head), the status (an answer's string to sign) */
 } stratus_head_extras;
 
-/* Template bytes 1-8 stand for the method, the target, the host (with its port unless 80 or 443),
- * app, device, time, nonce and the hex of head->body_sha256 (the body digest, or the signature
- * once it was written over it); 14 the ETag, 15 x->number (9, 10 and 13 are TAB, LF and CR,
- * written as they are). 16-19 open a section, written when its bit in x->sections is set. x may
- * be NULL when the template names none of its fields or sections. */
+/* A template's bytes are written as they are but for these: 16-19 open a section, written when its
+ * bit in x->sections is set; 20-30 stand for the fields. x may be NULL when the template names none
+ * of its fields or sections. */
+#define STRATUS_SECTION_FIRST 16
+#define STRATUS_FIELD_FIRST 20
+#define STRATUS_F_METHOD "\024"
+#define STRATUS_F_PREFIX "\025" /* the target is the prefix, then the path when not NULL */
+#define STRATUS_F_PATH "\026"
+#define STRATUS_F_HOST "\027" /* host and port as the URL has them */
+#define STRATUS_F_APP "\030"
+#define STRATUS_F_DEVICE "\031"
+#define STRATUS_F_TIME "\032"
+#define STRATUS_F_NONCE "\033"
+#define STRATUS_F_DIGEST "\034" /* the hex of head->body_sha256: the body's digest, or the signature written over it */
+#define STRATUS_F_ETAG "\035"
+#define STRATUS_F_NUMBER "\036" /* x->number */
 void stratus_out_template(stratus_out *out, const char *flash_template, const stratus_request_head *head,
                           const stratus_head_extras *x);
 

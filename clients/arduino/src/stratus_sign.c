@@ -63,7 +63,8 @@ void stratus_sign_request_raw(const char *secret, const stratus_request_head *he
 }
 
 /* The string to sign after its first line (PROTOCOL §2): the fields as the HTTP head writes them. */
-static const char request_lines[] STRATUS_PROGMEM = "\001\n\002\n\004\n\005\n\006\n\007\n";
+static const char request_lines[] STRATUS_PROGMEM = STRATUS_F_METHOD "\n" STRATUS_F_PREFIX STRATUS_F_PATH "\n" STRATUS_F_APP
+    "\n" STRATUS_F_DEVICE "\n" STRATUS_F_TIME "\n" STRATUS_F_NONCE "\n";
 
 void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
                                                 uint8_t digest[STRATUS_SHA256_BYTES]) {
@@ -87,7 +88,7 @@ bool stratus_verify_answer(const char *secret, const char *nonce, unsigned statu
 }
 
 /* The answer's string to sign after its first line (PROTOCOL §3): nonce, status, time. */
-static const char answer_lines[] STRATUS_PROGMEM = "\007\n\017\n\006\n";
+static const char answer_lines[] STRATUS_PROGMEM = STRATUS_F_NONCE "\n" STRATUS_F_NUMBER "\n" STRATUS_F_TIME "\n";
 
 bool stratus_verify_answer_with(stratus_hmac *mac, const char *secret, stratus_request_head *head, unsigned status,
                                 const uint8_t signature[STRATUS_SHA256_BYTES]) {

@@ -28,7 +28,12 @@ bool stratus_url_parse(const char *url, size_t len, stratus_url *out) {
     if (port == 0) return 0;
   }
   out->port = port;
+  out->authority_len = (size_t)(p - out->host);
   out->path = p;
   out->path_len = (size_t)(end - p);
+  if (p == end) {
+    out->path = "/";
+    out->path_len = 1;
+  }
   return 1;
 }

@@ -13,7 +13,8 @@ extern "C" {
 typedef struct stratus_url {
   const char *host;
   size_t host_len;
-  const char *path; /* path and query, possibly empty */
+  size_t authority_len; /* the host and its `:port` as written: the Host header */
+  const char *path;     /* path and query; "/" when the URL has none */
   size_t path_len;
   uint16_t port;
 } stratus_url;

@@ -123,13 +123,29 @@ static void test_queue_and_url(void) {
   CHECK(q.used == 11 && memcmp(buf, "2 sc st * \n", 11) == 0, "oldest dropped");
   q.used--; /* a line damaged in storage (its end lost) is no message */
   CHECK(stratus_queue_whole(&q) == 0 && stratus_queue_count(&q) == 0, "damaged");
-  CHECK(stratus_url_parse("https://h.example/x?y", 21, &u) && u.port == 443 && u.host_len == 9 && u.path_len == 4, "https");
-  CHECK(stratus_url_parse("http://h:81", 11, &u) && u.port == 81 && u.path_len == 0, "port");
+  CHECK(stratus_url_parse("https://h.example/x?y", 21, &u) && u.port == 443 && u.host_len == 9 &&
+            u.authority_len == 9 && u.path_len == 4, "https");
+  CHECK(stratus_url_parse("http://h:81", 11, &u) && u.port == 81 && u.host_len == 1 && u.authority_len == 4 &&
+            u.path_len == 1 && u.path[0] == '/', "port, and the path / when there is none");
   CHECK(stratus_url_parse("http://h:65535/", 15, &u) && u.port == 65535 && u.path_len == 1, "the highest port");
   CHECK(!stratus_url_parse("http://h:65536", 14, &u) && !stratus_url_parse("http://h:65540", 14, &u) &&
             !stratus_url_parse("http://h:0", 10, &u) && !stratus_url_parse("http://h:/", 10, &u),
         "ports out of range");
   CHECK(!stratus_url_parse("http://:81", 10, &u) && !stratus_url_parse("ftp://h", 7, &u) && !stratus_url_parse("http://h:99999", 14, &u) && !stratus_url_parse("http://h:8x", 11, &u), "bad urls");
+}
+
+/* Every code the server names (PROTOCOL §4) maps back from its name, which stratus_error_from_name
+ * knows only by a hash; a name it does not know is none of them. */
+static void test_error_names(void) {
+  unsigned code;
+  for (code = STRATUS_E_BAD_REQUEST; code <= STRATUS_E_QUOTA_EXCEEDED; code++) {
+    const char *name = stratus_error_name((stratus_error)code);
+    CHECK(stratus_error_from_name(name, strlen(name)) == code, "%s from its name", name);
+  }
+  CHECK(stratus_error_from_name("ok", 2) == STRATUS_E_HTTP_STATUS && stratus_error_from_name("", 0) == STRATUS_E_HTTP_STATUS &&
+            stratus_error_from_name("stale_times", 11) == STRATUS_E_HTTP_STATUS &&
+            stratus_error_from_name("timeout", 7) == STRATUS_E_HTTP_STATUS,
+        "unknown names");
 }
 
 void parser_tests(void);
@@ -138,4 +154,5 @@ void parser_tests(void) {
   test_sync_reader();
   test_config_helpers();
   test_queue_and_url();
+  test_error_names();
 }
