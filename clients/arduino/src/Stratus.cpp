@@ -109,7 +109,8 @@ void StratusBase::setDevice(const uint8_t mac[6]) {
   client_.device = mac_guid_;
 }
 
-void StratusBase::begin(Client &client) {
+// out of line: ready() attaches a client given to the constructor through it too
+STRATUS_NOINLINE void StratusBase::begin(Client &client) {
   // the same functions for every object (copied from flash); only the Client differs
   static const stratus_transport arduino STRATUS_PROGMEM = {0, netConnect, netWrite, netRead, netClose, boardMillis, 0,
                                                             boardEntropy};
