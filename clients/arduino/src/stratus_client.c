@@ -300,7 +300,7 @@ const char *stratus_get_raw(stratus_client *c, const char *key, size_t *len) {
 }
 #endif
 
-STRATUS_NOINLINE long STRATUS_SAVED(stratus_get_long)(stratus_client *c, const char *key, long fallback) {
+STRATUS_NOINLINE long stratus_get_long(stratus_client *c, const char *key, long fallback) {
   size_t len;
   long v;
   const char *raw = stratus_get_raw(c, key, &len);

@@ -93,7 +93,7 @@ bool stratus_add_digit(uint32_t *v, char c) {
   return 1;
 }
 
-bool stratus_parse_u32(const char *s, size_t len, uint32_t *out) {
+bool STRATUS_SAVED(stratus_parse_u32)(const char *s, size_t len, uint32_t *out) {
   uint32_t v = 0;
   size_t i;
   if (len == 0) return 0;

@@ -32,7 +32,13 @@
 #define STRATUS_NOINLINE
 #endif
 
-#if defined(__AVR__)
+/* `T STRATUS_SAVED(f)(args) {…}` defines f. On AVR the call-saved registers are then pushed and
+ * popped around f by one routine shared by all such functions (stratus_saves_avr.S, which lists them),
+ * not by f's own prologue and epilogue: what -mcall-prologues does for a whole build, which a
+ * library cannot ask of the Arduino IDE. f's body is compiled as f_body; it must take its arguments
+ * in registers (18 bytes at most), and be one that every build calling update() links: a body is
+ * linked even when nothing calls it. */
+#if defined(__AVR__) && !defined(__AVR_TINY__)
 #define STRATUS_SAVED(name) __attribute__((OS_task, noinline, noclone, used)) name##_body
 #else
 #define STRATUS_SAVED(name) name

@@ -1,9 +1,18 @@
-/* The call-saved registers (r2-r17, r28, r29) of the functions stratus_pgm.h's STRATUS_SAVED
- * marks, pushed and popped here once for all of them. Each such function's symbol is a stub that
- * puts its body (compiled OS_task: no saves of its own) in Z and jumps to stratus_saved_call, which
- * saves, calls the body with the arguments untouched (all in registers: none of these functions
- * takes more than 18 bytes of them), restores and returns the body's result. */
-#if defined(__AVR__)
+/* The call-saved registers (r2-r17, r28, r29) of the functions defined with STRATUS_SAVED
+ * (stratus_pgm.h), pushed and popped here once for all of them (-mcall-prologues by hand).
+ *
+ * Each such function's symbol is a stub: it puts the address of the function's body (compiled
+ * OS_task, which saves none of those registers) in Z and jumps to stratus_saved_call, which saves
+ * them, calls the body with the argument registers untouched, restores them and returns the body's
+ * result as it left it (r18-r25). The bodies take all their arguments in registers, so the two
+ * return addresses on the stack move none. Z (r30, r31) is free: the ABI clobbers it at a call. */
+#if defined(__AVR__) && !defined(__AVR_TINY__)
+
+#if defined(__AVR_HAVE_JMP_CALL__)
+#define JUMP jmp
+#else
+#define JUMP rjmp
+#endif
 
 .section .text.stratus_saved_call,"ax",@progbits
 stratus_saved_call:
@@ -52,19 +61,21 @@ stratus_saved_call:
 \name:
   ldi r30, lo8(gs(\name\()_body))
   ldi r31, hi8(gs(\name\()_body))
-  jmp stratus_saved_call
+  JUMP stratus_saved_call
 .endm
 
-
-saved stratus_sync_next
+/* every build that calls update() links each of them (a body is linked whether or not its stub is) */
 saved stratus_config_find
-saved stratus_out_template
-saved stratus_out_flush
-saved stratus_format_u32
-saved stratus_get_long
 saved stratus_find_sub
-saved stratus_write_sync_body
-saved stratus_out_hex
+saved stratus_format_u32
+saved stratus_key_pad
 saved stratus_make_id
+saved stratus_out_flush
+saved stratus_out_hex
+saved stratus_out_template
+saved stratus_parse_u32
+saved stratus_sign_start
+saved stratus_sync_next
+saved stratus_write_sync_body
 
 #endif

@@ -123,7 +123,8 @@ void stratus_sha256_final(stratus_sha256 *ctx, uint8_t digest[STRATUS_SHA256_BYT
 
 /* Starts ctx with the block key XOR pad, written straight into its own block buffer (no second
  * 64-byte buffer on the stack of an 8-bit MCU). */
-static STRATUS_NOINLINE void key_pad(stratus_sha256 *ctx, const uint8_t *key, size_t key_len, uint8_t pad) {
+void stratus_key_pad(stratus_sha256 *ctx, const uint8_t *key, size_t key_len, uint8_t pad);
+void STRATUS_SAVED(stratus_key_pad)(stratus_sha256 *ctx, const uint8_t *key, size_t key_len, uint8_t pad) {
   uint8_t i;
   if (key_len > STRATUS_SHA256_BLOCK) {
     /* a key longer than a block is replaced by its digest (RFC 2104 §2), hashed by ctx itself into
@@ -143,7 +144,7 @@ static STRATUS_NOINLINE void key_pad(stratus_sha256 *ctx, const uint8_t *key, si
 void stratus_hmac_init(stratus_hmac *ctx, const void *key, size_t key_len) {
   ctx->key = (const uint8_t *)key;
   ctx->key_len = key_len;
-  key_pad(&ctx->inner, ctx->key, key_len, 0x36);
+  stratus_key_pad(&ctx->inner, ctx->key, key_len, 0x36);
 }
 
 void stratus_hmac_update(stratus_hmac *ctx, const void *data, size_t len) {
@@ -153,7 +154,7 @@ void stratus_hmac_update(stratus_hmac *ctx, const void *data, size_t len) {
 void stratus_hmac_final(stratus_hmac *ctx, uint8_t mac[STRATUS_SHA256_BYTES]) {
   /* the inner digest waits in `mac` (no buffer of its own on the stack) */
   stratus_sha256_final(&ctx->inner, mac);
-  key_pad(&ctx->inner, ctx->key, ctx->key_len, 0x5c);
+  stratus_key_pad(&ctx->inner, ctx->key, ctx->key_len, 0x5c);
   stratus_sha256_update(&ctx->inner, mac, STRATUS_SHA256_BYTES);
   stratus_sha256_final(&ctx->inner, mac);
 }

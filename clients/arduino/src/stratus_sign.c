@@ -39,7 +39,8 @@ void stratus_hmac_hex(stratus_hmac *mac, const uint8_t *bytes, size_t len) {
 
 /* The algorithm line, keyed with the secret: both strings to sign start so. The string to sign is
  * written through the buffered writer into the HMAC (count and hash only: no buffer). */
-static STRATUS_NOINLINE void sign_start(stratus_out *out, stratus_hmac *mac, const char *secret, const char *algorithm) {
+void stratus_sign_start(stratus_out *out, stratus_hmac *mac, const char *secret, const char *algorithm);
+void STRATUS_SAVED(stratus_sign_start)(stratus_out *out, stratus_hmac *mac, const char *secret, const char *algorithm) {
   stratus_hmac_init(mac, secret, strlen(secret));
   stratus_out_init(out, &mac->inner);
   stratus_out_flash(out, algorithm);
@@ -69,7 +70,7 @@ static const char request_lines[] STRATUS_PROGMEM = STRATUS_F_METHOD "\n" STRATU
 void stratus_sign_request_with(stratus_hmac *mac, const char *secret, const stratus_request_head *head,
                                                 uint8_t digest[STRATUS_SHA256_BYTES]) {
   stratus_out out;
-  sign_start(&out, mac, secret, request_algorithm);
+  stratus_sign_start(&out, mac, secret, request_algorithm);
   stratus_out_template(&out, request_lines, head, NULL);
   if (digest != head->body_sha256) memcpy(digest, head->body_sha256, STRATUS_SHA256_BYTES);
   sign_finish(&out, mac, digest);
@@ -95,7 +96,7 @@ bool stratus_verify_answer_with(stratus_hmac *mac, const char *secret, stratus_r
   stratus_out out;
   stratus_head_extras more;
   more.number = status;
-  sign_start(&out, mac, secret, answer_algorithm);
+  stratus_sign_start(&out, mac, secret, answer_algorithm);
   stratus_out_template(&out, answer_lines, head, &more);
   sign_finish(&out, mac, head->body_sha256);
   return stratus_bytes_equal(head->body_sha256, signature, STRATUS_SHA256_BYTES);

@@ -273,7 +273,7 @@ static void schedule_backoff(stratus_client *c, stratus_error error) {
     return;
   }
   if (c->failures < 16) c->failures++;
-  if (error == STRATUS_E_RATE_LIMITED && c->wait_ms > 0) return; /* Retry-After already set it */
+  if (c->wait_ms > 0) return; /* an answer's Retry-After set it (429, 503) */
   for (i = c->failures; --i > 0 && wait < STRATUS_BACKOFF_MAX_MS;) wait <<= 1;
   if (wait > STRATUS_BACKOFF_MAX_MS) wait = STRATUS_BACKOFF_MAX_MS;
   /* up to 50 % jitter so a fleet that lost its server does not come back in step */
