@@ -8,12 +8,7 @@
  * return addresses on the stack move none. Z (r30, r31) is free: the ABI clobbers it at a call. */
 #if defined(__AVR__) && !defined(__AVR_TINY__)
 
-#if defined(__AVR_HAVE_JMP_CALL__)
-#define JUMP jmp
-#else
-#define JUMP rjmp
-#endif
-
+/* one section for the routine and its stubs, so that each stub reaches it with an rjmp */
 .section .text.stratus_saved_call,"ax",@progbits
 stratus_saved_call:
   push r2
@@ -56,15 +51,15 @@ stratus_saved_call:
   ret
 
 .macro saved name
-.section .text.\name,"ax",@progbits
 .global \name
 \name:
   ldi r30, lo8(gs(\name\()_body))
   ldi r31, hi8(gs(\name\()_body))
-  JUMP stratus_saved_call
+  rjmp stratus_saved_call
 .endm
 
-/* every build that calls update() links each of them (a body is linked whether or not its stub is) */
+/* every build that calls update() links each of them (a body is linked whether or not its stub
+ * is, and the stubs go together) */
 saved stratus_config_find
 saved stratus_find_sub
 saved stratus_format_u32
