@@ -60,8 +60,9 @@
 #endif
 
 /* stratus.config_url (a signed static config file, PROTOCOL §5) is honoured when this is 1: the
- * default on 32-bit boards. On AVR it is 0 (about 1 KB of flash); a sketch turns it on with
- * `stratus.useStaticConfig()` in setup(), or for the whole build with -DSTRATUS_STATIC_CONFIG=1. */
+ * default on 32-bit boards. On AVR it is 0 (1.4 KB of flash in the design's sketch); a sketch turns
+ * it on with `stratus.useStaticConfig()` in setup(), or for the whole build with
+ * -DSTRATUS_STATIC_CONFIG=1. */
 #ifndef STRATUS_STATIC_CONFIG
 #if defined(__AVR__)
 #define STRATUS_STATIC_CONFIG 0
@@ -71,9 +72,9 @@
 #endif
 
 /* 1: an update() with nothing to publish or subscribe is a GET /v1/config with If-None-Match (a
- * 304 when unchanged). 0 (the default on AVR, about 250 B less): it is the same sync as always,
- * carrying only the config's ETag (no config in the answer when unchanged). `stratus.useConfigPoll()`
- * turns it on in setup(). */
+ * 304 when unchanged). 0 (the default on AVR, 536 B less in the design's sketch): it is the same
+ * sync as always, carrying only the config's ETag (no config in the answer when unchanged).
+ * `stratus.useConfigPoll()` turns it on in setup(). */
 #ifndef STRATUS_CONFIG_POLL
 #if defined(__AVR__)
 #define STRATUS_CONFIG_POLL 0
