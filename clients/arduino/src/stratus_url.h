@@ -12,8 +12,9 @@ extern "C" {
 
 typedef struct stratus_url {
   const char *host;
+  size_t authority_len; /* the host and its `:port` as written: the Host header (right after host:
+                         * the head's template writes the pair) */
   size_t host_len;
-  size_t authority_len; /* the host and its `:port` as written: the Host header */
   const char *path;     /* path and query; "/" when the URL has none */
   size_t path_len;
   uint16_t port;

@@ -99,7 +99,7 @@ static void test_config_poll(void) {
   setup(config_responder);
   CHECK(stratus_get_long(&c, "a", 7) == 7, "fallback before any config");
   CHECK(stratus_update(&c) == STRATUS_OK, "first poll: %s", stratus_error_name(c.last_error));
-  CHECK(strstr(s.request, "GET /v1/config HTTP/1.0\r\n") == s.request, "GET /v1/config");
+  CHECK(strstr(s.request, "GET /v1/config HTTP/1.0\r\nHost: example.test:8080\r\n") == s.request, "GET /v1/config, Host with the port");
   CHECK(stratus_get_long(&c, "a", 7) == 1, "a = 1");
   CHECK(strcmp(stratus_get_string(&c, "name", "?", out, sizeof out), "x\ny") == 0, "unescaped");
   CHECK(stratus_refresh_s(&c) == 42, "stratus.refresh");
@@ -342,7 +342,7 @@ static void test_relocation(void) {
   CHECK(stratus_update(&c) == STRATUS_OK && strcmp(s.host, "example.test") == 0 && s.port == 8080, "first server");
   CHECK(stratus_update(&c) == STRATUS_OK, "relocated: %s", stratus_error_name(c.last_error));
   CHECK(strcmp(s.host, "moved.test") == 0 && s.port == 9090, "moved to %s:%u", s.host, s.port);
-  CHECK(strstr(s.request, "GET /base/v1/config ") == s.request, "base path kept: %.40s", s.request);
+  CHECK(strstr(s.request, "GET /base/v1/config HTTP/1.0\r\nHost: moved.test:9090\r\n") == s.request, "base path kept: %.60s", s.request);
   /* the new address keeps failing: every other attempt goes back to the URL given */
   s.fail_connect = 1;
   stratus_update(&c);
@@ -378,7 +378,8 @@ static void test_static_file(void) {
   setup(static_responder);
   CHECK(stratus_update(&c) == STRATUS_OK, "server config");
   CHECK(stratus_update(&c) == STRATUS_OK, "static file: %s", stratus_error_name(c.last_error));
-  CHECK(strcmp(s.host, "files.test") == 0 && strstr(s.request, "GET /app1/dev-1.txt ") == s.request, "fetched from the URL");
+  CHECK(strcmp(s.host, "files.test") == 0 && strstr(s.request, "GET /app1/dev-1.txt HTTP/1.0\r\nHost: files.test\r\n") == s.request,
+        "fetched from the URL: %.60s", s.request);
   CHECK(strstr(s.request, "X-Stratus") == NULL, "a static host gets no device headers");
   CHECK(stratus_get_long(&c, "level", 0) == 9, "static value applied");
   file[strlen(body) - 2] = '8'; /* level: 8, signature unchanged */
