@@ -10,6 +10,13 @@ static const uint8_t fields[][2] STRATUS_PROGMEM = {
     IN_HEAD(TEXT, method), IN_HEAD(BYTES, prefix), IN_HEAD(TEXT, path),     IN_MORE(BYTES, url.host),
     IN_HEAD(TEXT, app),    IN_HEAD(TEXT, device),  IN_HEAD(NUMBER, time),   IN_HEAD(TEXT, nonce),
     IN_HEAD(DIGEST, body_sha256), IN_MORE(TEXT, etag), IN_MORE(NUMBER, number)};
+/* a BYTES field's length follows its pointer */
+typedef char stratus_head_byte_fields[offsetof(stratus_request_head, prefix_len) ==
+                                                  offsetof(stratus_request_head, prefix) + sizeof(const char *) &&
+                                              offsetof(stratus_url, authority_len) ==
+                                                  offsetof(stratus_url, host) + sizeof(const char *)
+                                          ? 1
+                                          : -1];
 
 static void write_field(stratus_out *out, const stratus_request_head *head, const stratus_head_extras *x, uint8_t code) {
   const uint8_t *field = fields[code - STRATUS_FIELD_FIRST];
