@@ -46,11 +46,15 @@ static uint32_t t_millis(void *ctx) {
   (void)ctx;
   return sink++;
 }
+static uint32_t t_entropy(void *ctx) {
+  (void)ctx;
+  return sink * 2654435761u;
+}
 
 #ifdef STRATUS_SIZE_USE_CORE
 static stratus_subscription subs[SUBSCRIPTIONS];
 static stratus_client client;
-static const stratus_transport transport = {NULL, t_connect, t_write, t_read, t_close, t_millis, NULL, NULL};
+static const stratus_transport transport = {NULL, t_connect, t_write, t_read, t_close, t_millis, NULL, t_entropy};
 
 static void on_message(const char *stream, const char *data) { sink += (uint32_t)stream[0] + (uint32_t)data[0]; }
 
@@ -76,7 +80,7 @@ int main(void) {
     config[sink % CONFIG_BYTES] = answer[(sink + 1) % ANSWER_BYTES];
     queue[sink % QUEUE_BYTES] = (uint8_t)(t_write(NULL, &byte, 1) + t_read(NULL, &in, 1));
     t_close(NULL);
-    sink += t_millis(NULL);
+    sink += t_millis(NULL) + t_entropy(NULL);
   }
 }
 #endif
